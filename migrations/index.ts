@@ -1,0 +1,12 @@
+import type { Migration } from 'kysely/migration';
+import * as initialSchema from './0001_initial_schema';
+import * as seedPromptTemplates from './0002_seed_prompt_templates';
+
+/**
+ * Migrations in the order they apply. Listed statically (not read from the folder) so the same
+ * set runs under tsx, Jest and a bundled build alike. Names never change once released.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_initial_schema': initialSchema,
+  '0002_seed_prompt_templates': seedPromptTemplates,
+};

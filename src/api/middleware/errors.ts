@@ -1,0 +1,44 @@
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import { ZodError } from 'zod';
+import { HttpError } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: unknown };
+  correlation_id: string;
+}
+
+export function sendError(req: Request, res: Response, status: number, code: string, message: string, details: unknown = null): void {
+  const body: ErrorBody = { error: { code, message, details: details ?? null }, correlation_id: req.correlationId };
+  res.status(status).json(body);
+}
+
+/** Zod issues as `{path, message}` pairs, the path dotted ("segment_criteria.booking_cadence_days"). */
+export function zodDetails(error: ZodError): Array<{ path: string; message: string }> {
+  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+/** Turns anything thrown into the JSON error body; only unexpected errors are 500 and logged as such. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) return;
+    if (err instanceof HttpError) return sendError(req, res, err.status, err.code, err.message, err.details);
+    if (err instanceof ZodError) {
+      const fields = zodDetails(err);
+      return sendError(req, res, 422, 'validation_failed', `invalid request: ${fields.map((f) => f.path || '(body)').join(', ')}`, fields);
+    }
+    // body-parser marks its own failures (malformed JSON, too large, bad charset) with a status.
+    const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
+    if (status < 500) {
+      const code = err?.type === 'entity.parse.failed' ? 'malformed_json' : err?.type === 'entity.too.large' ? 'payload_too_large' : 'bad_request';
+      const message = code === 'malformed_json' ? 'request body is not valid JSON' : String(err?.message ?? 'bad request');
+      return sendError(req, res, status, code, message);
+    }
+    logger.error({ err, correlation_id: req.correlationId, path: req.path }, 'unhandled error');
+    sendError(req, res, 500, 'internal_error', 'something went wrong on our side; quote the correlation id when reporting it');
+  };
+}
+
+export function notFoundHandler(req: Request, res: Response): void {
+  sendError(req, res, 404, 'not_found', `no route for ${req.method} ${req.path}`);
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/** "HH:MM" in 24-hour time, as used by send windows and quiet hours. */
+export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * Every setting the system reads from the environment. Unset values take embedded defaults so
+ * that `npm start` works on a bare machine; a bad value stops start-up naming the variable.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z.string().url().optional(),
+  /** Where PGlite keeps its files when DATABASE_URL is unset. */
+  PGLITE_DIR: z.string().default('var/pglite'),
+  DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
+
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('shoktiai'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: bool.default(false),
+  TEMPORAL_CLI_PATH: z.string().optional(),
+  /** Where `npm start` keeps the dev server's SQLite state. */
+  TEMPORAL_DB_FILE: z.string().default('var/temporal.db'),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(0).max(65535).default(8233),
+
+  SMTP_URL: z.string().url().optional(),
+  EMAIL_FROM: z.string().default('ShoktiAI <no-reply@shoktiai.local>'),
+  OUTBOX_DIR: z.string().default('var/outbox'),
+
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+
+  INTERNAL_API_KEY: z.string().min(16).optional(),
+  JWT_SECRET: z.string().min(32).default('dev-only-jwt-secret-change-me-in-production!!'),
+  JWT_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  DEEPLINK_SECRET: z.string().min(32).default('dev-only-deeplink-secret-change-me-in-production'),
+  APP_BASE_URL: z.string().url().default('https://app.sheba.xyz'),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+
+  OTP_TTL_SECONDS: z.coerce.number().int().positive().default(600),
+  OTP_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  OTP_REQUESTS_PER_WINDOW: z.coerce.number().int().positive().default(5),
+  OTP_REQUEST_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+
+  // SmartEngage defaults (each overridable per run-segment request)
+  SE_BOOKING_CADENCE_DAYS: z.coerce.number().int().positive().default(21),
+  SE_LOOKBACK_DAYS: z.coerce.number().int().positive().default(180),
+  SE_SEND_WINDOW_START: clockTime.default('18:00'),
+  SE_SEND_WINDOW_END: clockTime.default('20:00'),
+  SE_FREQUENCY_CAP_HOURS: z.coerce.number().int().positive().default(24),
+  SE_DEEPLINK_TTL_HOURS: z.coerce.number().positive().default(48),
+  SE_ATTRIBUTION_WINDOW_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  SE_CAMPAIGN_CONCURRENCY: z.coerce.number().int().positive().default(200),
+  SE_CAMPAIGN_PAGE_SIZE: z.coerce.number().int().positive().default(500),
+  SE_SCHEDULE_CRON: z.string().default('0 12 * * *'),
+
+  // CoachNova defaults
+  CN_QUIET_HOURS_START: clockTime.default('21:00'),
+  CN_QUIET_HOURS_END: clockTime.default('08:00'),
+  CN_DAILY_MESSAGE_CAP: z.coerce.number().int().positive().default(3),
+  CN_ACK_REMINDER_SECONDS: z.coerce.number().int().positive().default(4 * 3600),
+  CN_ACK_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  CN_ESCALATION_COOLDOWN_SECONDS: z.coerce.number().int().positive().default(3 * 24 * 3600),
+  CN_ASSESSMENT_INTERVAL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+
+  DEMO_DATA: bool.default(true),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** This API's own public address, used for tracked links and unsubscribe URLs. */
+export function publicBaseUrl(config: Config): string {
+  return config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
+}

@@ -1,0 +1,51 @@
+import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
+
+/**
+ * Process-wide Prometheus metrics. The API serves them at /metrics; in `npm start` the worker
+ * runs in the same process so agent counters appear there too.
+ */
+let defaultsStarted = false;
+export function startProcessMetrics(): void {
+  if (defaultsStarted) return;
+  defaultsStarted = true;
+  collectDefaultMetrics({ register });
+}
+
+export const metricsRegistry = register;
+
+export const httpRequestDuration = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP request latency by route and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+});
+
+export const messagesSent = new Counter({
+  name: 'shoktiai_messages_sent_total',
+  help: 'Messages handed to a delivery channel',
+  labelNames: ['agent', 'message_type', 'channel'] as const,
+});
+
+export const messagesFailed = new Counter({
+  name: 'shoktiai_messages_failed_total',
+  help: 'Messages that failed delivery after their last retry',
+  labelNames: ['agent', 'message_type'] as const,
+});
+
+export const contactsSkipped = new Counter({
+  name: 'shoktiai_contacts_skipped_total',
+  help: 'Contacts not made, by reason (no consent, frequency cap, ...)',
+  labelNames: ['agent', 'reason'] as const,
+});
+
+export const safetyRejections = new Counter({
+  name: 'shoktiai_safety_rejections_total',
+  help: 'Generated texts rejected by the safety filter, by failed check',
+  labelNames: ['agent', 'check'] as const,
+});
+
+export const llmFallbacks = new Counter({
+  name: 'shoktiai_llm_fallbacks_total',
+  help: 'Messages that fell back to the approved template, by reason',
+  labelNames: ['agent', 'reason'] as const,
+});

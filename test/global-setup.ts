@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startDevServer } from '../src/temporal/dev-server';
+import { bundleWorkflows } from '../src/temporal/worker-factory';
+
+/**
+ * One Temporal dev server and one workflow bundle for the whole run (not one per file, and
+ * not the SDK's auto-start with its 5-second limit). Test files find both through env vars.
+ */
+export default async function globalSetup(): Promise<void> {
+  const root = resolve(__dirname, '..');
+  if (!process.env.TEMPORAL_CLI_PATH) {
+    execFileSync('bash', [join(root, 'scripts/install-temporal-cli.sh')], { stdio: 'inherit' });
+  }
+  const server = await startDevServer({
+    headless: true,
+    // continue-as-new is suggested early so tests exercise it with few events
+    dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 60 },
+  });
+  (globalThis as any).__TEMPORAL_DEV_SERVER__ = server;
+  process.env.TEST_TEMPORAL_ADDRESS = server.address;
+
+  const bundle = await bundleWorkflows();
+  const dir = join(root, 'var/test');
+  mkdirSync(dir, { recursive: true });
+  const codePath = join(dir, `workflow-bundle-${process.pid}.js`);
+  writeFileSync(codePath, bundle.code);
+  process.env.TEST_WORKFLOW_BUNDLE = codePath;
+  process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
+}
