@@ -1,15 +1,19 @@
+import { createCampaignsActivities } from './campaigns';
+import { createCoachnovaActivities } from './coachnova';
 import type { ActivityDeps } from './deps';
+import { createMessagingActivities } from './messaging';
+import { createSegmentationActivities } from './segmentation';
 
 /**
  * Every activity the worker registers, built from its dependencies. Workflows import only the
- * type of this object, never the code.
+ * type of this object (`import type`), never the code.
  */
 export function createActivities(deps: ActivityDeps) {
   return {
-    async ping(): Promise<string> {
-      void deps;
-      return 'pong';
-    },
+    ...createMessagingActivities(deps),
+    ...createSegmentationActivities(deps),
+    ...createCampaignsActivities(deps),
+    ...createCoachnovaActivities(deps),
   };
 }
 

@@ -6,7 +6,17 @@ import { correlationId } from './middleware/correlation';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { requestLog } from './middleware/request-log';
 import { openApiDocument } from './openapi';
+import { authenticate, requireOperator } from './middleware/auth';
+import { analyticsRouter } from './routes/analytics';
+import { authRouter } from './routes/auth';
+import { bookingsRouter } from './routes/bookings';
+import { coachnovaRouter } from './routes/coachnova';
 import { healthRouter } from './routes/health';
+import { linksRouter } from './routes/links';
+import { messagesRouter } from './routes/messages';
+import { servicesRouter } from './routes/services';
+import { smartengageRouter } from './routes/smartengage';
+import { unsubscribeRouter } from './routes/unsubscribe';
 
 /** Builds the Express app. It validates, starts or signals workflows, and answers; no agent work here. */
 export function createApp(deps: ApiDeps): Express {
@@ -19,6 +29,17 @@ export function createApp(deps: ApiDeps): Express {
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRouter(deps));
+  app.use(linksRouter(deps));
+  app.use(unsubscribeRouter(deps));
+  app.use(authenticate(deps.config));
+  app.use(authRouter(deps));
+  app.use(servicesRouter(deps));
+  app.use(bookingsRouter(deps));
+  app.use(messagesRouter(deps));
+  app.use('/internal', requireOperator);
+  app.use('/internal/ai/smartengage', smartengageRouter(deps));
+  app.use('/internal/ai/coachnova', coachnovaRouter(deps));
+  app.use('/internal/analytics', analyticsRouter(deps));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });

@@ -1,0 +1,5 @@
+import type { ActivityDeps } from './deps';
+
+export function createCoachnovaActivities(_deps: ActivityDeps) {
+  return {};
+}
