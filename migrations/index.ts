@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import * as initialSchema from './0001_initial_schema';
 import * as seedPromptTemplates from './0002_seed_prompt_templates';
+import * as messageWorkflowLink from './0003_message_workflow_link';
 
 /**
  * Migrations in the order they apply. Listed statically (not read from the folder) so the same
@@ -9,4 +10,5 @@ import * as seedPromptTemplates from './0002_seed_prompt_templates';
 export const migrations: Record<string, Migration> = {
   '0001_initial_schema': initialSchema,
   '0002_seed_prompt_templates': seedPromptTemplates,
+  '0003_message_workflow_link': messageWorkflowLink,
 };

@@ -142,6 +142,8 @@ export interface AiMessagesTable {
   user_response: UserResponse | null;
   responded_at: Timestamp | null;
   idempotency_key: string | null;
+  /** The workflow that follows this message up (signals for clicks, replies, acks go there). */
+  workflow_id: string | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { AgentType, Channel, Locale, MessageRole, MessageType, SafetyChecks, UserResponse } from '../db/types';
+
+/**
+ * The shared message pipeline both agents use: generate a draft (LLM or approved template),
+ * check it for safety, record it, deliver it. Workflows import these types only (`import type`).
+ */
+
+/** What the LLM must answer (structured output) and what the template writer produces. */
+export const MessageDraftSchema = z.object({
+  subject: z.string().min(1).max(150),
+  body: z.string().min(1).max(1200),
+  call_to_action: z.string().min(1).max(60),
+});
+export type MessageDraft = z.infer<typeof MessageDraftSchema>;
+
+/** Placeholder values for a prompt: first_name, service_name, … — never an email or phone. */
+export type PromptContext = Record<string, string | number>;
+
+export interface DraftRequest {
+  agent: AgentType;
+  messageType: MessageType;
+  locale: Locale;
+  context: PromptContext;
+  /** On regeneration: the safety checks the previous draft failed, so the model avoids them. */
+  avoid?: string[];
+}
+
+export interface GeneratedDraft {
+  draft: MessageDraft;
+  /** The model actually used, or "template" for the approved-template writer. */
+  model: string;
+  promptVersion: number;
+  templateId: string;
+  /** Why the template was used instead of the model, when it was. */
+  fallbackReason?: string;
+}
+
+export interface SafetyCheckResult {
+  name: string;
+  passed: boolean;
+  detail?: string;
+  score?: number;
+}
+
+export interface SafetyVerdict {
+  safe: boolean;
+  checks: SafetyCheckResult[];
+}
+
+export interface SafetyRequest {
+  draft: MessageDraft;
+  locale: Locale;
+  /** Names of people allowed to appear (the recipient's own first name is not "PII of others"). */
+  allowedNames?: string[];
+}
+
+/** A draft that passed safety, with the record of how it got there (stored in `safety_checks`). */
+export interface ComposedMessage extends GeneratedDraft {
+  safetyChecks: SafetyChecks;
+}
+
+export interface RecordMessageInput {
+  /** Unique per logical message (e.g. workflow id + purpose): a retried activity finds the same row. */
+  idempotencyKey: string;
+  userId: string;
+  workerId?: string | null;
+  role: MessageRole;
+  agent: AgentType;
+  channel: Channel;
+  messageType: MessageType;
+  locale: Locale;
+  composed: ComposedMessage;
+  deepLink?: string | null;
+  campaignId?: string | null;
+  correlationId?: string | null;
+  workflowId: string;
+}
+
+/** What a response signal carries; the API sends it, the owning workflow records it. */
+export interface MessageResponseEvent {
+  messageId: string;
+  response: Exclude<UserResponse, 'IGNORED'>;
+  /** ISO time the person responded. */
+  at: string;
+  /** Reply text or booking id, when there is one. */
+  detail?: string;
+}

@@ -1,0 +1,106 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '../db/database';
+import type { SegmentCriteria } from './criteria';
+
+export interface SegmentMember {
+  customerId: string;
+  serviceId: string;
+}
+
+/**
+ * The eligibility rules of DESIGN.md as one set-based query over `customers`:
+ * cadence passed (and within the look-back), marketing consent, active customer, nothing from
+ * SmartEngage inside the frequency cap, no contact claim still holding, no open booking.
+ * `asOf` is the campaign's clock so that every page of one run sees the same segment.
+ */
+function eligibleCustomers(db: Db, criteria: SegmentCriteria, asOf: Date) {
+  const cadenceCutoff = new Date(asOf.getTime() - criteria.booking_cadence_days * 86_400_000);
+  const lookbackCutoff = new Date(asOf.getTime() - criteria.lookback_days * 86_400_000);
+  const capCutoff = new Date(asOf.getTime() - criteria.frequency_cap_hours * 3_600_000);
+  let query = db
+    .selectFrom('customers as c')
+    .innerJoin('users as u', 'u.id', 'c.id')
+    .where('c.last_booking_at', '<=', cadenceCutoff)
+    .where('c.last_booking_at', '>=', lookbackCutoff)
+    .where('u.is_active', '=', true)
+    .where('u.role', '=', 'customer')
+    .where(sql<SqlBool>`(u.consent ->> 'marketing') = 'true'`)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('ai_messages as m')
+            .select(sql`1`.as('one'))
+            .whereRef('m.user_id', '=', 'c.id')
+            .where('m.created_at', '>', capCutoff),
+        ),
+      ),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('contact_claims as cc')
+            .select(sql`1`.as('one'))
+            .whereRef('cc.user_id', '=', 'c.id')
+            .where('cc.agent_type', '=', 'smartengage')
+            .where('cc.expires_at', '>', asOf),
+        ),
+      ),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('bookings as open')
+            .select(sql`1`.as('one'))
+            .whereRef('open.customer_id', '=', 'c.id')
+            .where('open.status', 'in', ['PENDING', 'CONFIRMED', 'IN_PROGRESS']),
+        ),
+      ),
+    );
+  if (criteria.locale) query = query.where('u.locale', '=', criteria.locale);
+  return query;
+}
+
+/** How many customers the segment holds right now (for the 202 answer and the campaign row). */
+export async function countSegment(db: Db, criteria: SegmentCriteria, asOf: Date): Promise<number> {
+  const row = await eligibleCustomers(db, criteria, asOf)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const n = Number(row.n);
+  return criteria.max_customers ? Math.min(n, criteria.max_customers) : n;
+}
+
+/**
+ * One page of the segment in customer-id order (keyset paging, so a campaign never holds the
+ * whole segment), each with the service to remind them of: their most booked completed one.
+ */
+export async function fetchSegmentPage(
+  db: Db,
+  criteria: SegmentCriteria,
+  asOf: Date,
+  after: string | null,
+  limit: number,
+): Promise<SegmentMember[]> {
+  let query = eligibleCustomers(db, criteria, asOf)
+    .innerJoinLateral(
+      (eb) => {
+        let favourite = eb
+          .selectFrom('bookings as b')
+          .select('b.service_id')
+          .whereRef('b.customer_id', '=', 'c.id')
+          .where('b.status', '=', 'COMPLETED');
+        if (criteria.service_ids?.length) favourite = favourite.where('b.service_id', 'in', criteria.service_ids);
+        return favourite
+          .groupBy('b.service_id')
+          .orderBy(sql`count(*)`, 'desc')
+          .orderBy(sql`max(b.finished_at)`, 'desc')
+          .limit(1)
+          .as('fav');
+      },
+      (join) => join.onTrue(),
+    )
+    .select(['c.id as customerId', 'fav.service_id as serviceId'])
+    .orderBy('c.id')
+    .limit(limit);
+  if (after) query = query.where('c.id', '>', after as unknown as Expression<string> & string);
+  return query.execute();
+}
