@@ -74,6 +74,11 @@ export const configSchema = z.object({
   CN_ASSESSMENT_INTERVAL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
 
   DEMO_DATA: bool.default(true),
+
+  // Platform auth (engineer A): per-client-IP limits on the OTP endpoints, on top of the
+  // per-email OTP_REQUESTS_PER_WINDOW; one office or NAT shares an IP, hence the headroom.
+  OTP_IP_REQUESTS_PER_WINDOW: z.coerce.number().int().positive().default(30),
+  OTP_VERIFY_IP_REQUESTS_PER_WINDOW: z.coerce.number().int().positive().default(60),
 });
 
 export type Config = z.infer<typeof configSchema>;
