@@ -17,6 +17,8 @@ export interface DevServerOptions {
   dynamicConfig?: Record<string, unknown>;
   /** Retention for closed runs (the dev server's own default is 24 h). */
   retention?: string;
+  /** SQLite pragmas for the file store, over the defaults (WAL, synchronous=NORMAL); benchmarks use synchronous=OFF. */
+  sqlitePragmas?: Record<string, string>;
   startTimeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -97,7 +99,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   else args.push('--ui-port', String(options.uiPort ?? (await freePort())));
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
-    args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+    const pragmas = { journal_mode: 'WAL', synchronous: 'NORMAL', ...options.sqlitePragmas };
+    args.push('--db-filename', options.dbFile);
+    for (const [name, value] of Object.entries(pragmas)) args.push('--sqlite-pragma', `${name}=${value}`);
   }
   for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
