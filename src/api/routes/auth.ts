@@ -1,6 +1,111 @@
-import { Router } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { requestLoginCode, verifyLoginCode, type VerifyOutcome } from '../../auth/login';
+import { OTP_LENGTH } from '../../auth/otp';
+import { otpRequestEmailLimit, otpRequestIpLimit, otpVerifyIpLimit } from '../../auth/otp-rate-limit';
+import { HttpError } from '../../lib/errors';
 import type { ApiDeps } from '../deps';
+import { errorResponses, openApiRegistry } from '../openapi';
+import { parseBody } from '../validate';
 
-export function authRouter(_deps: ApiDeps): Router {
-  return Router();
+const EmailField = z.string().trim().max(254).pipe(z.email()).openapi({ example: 'rahim@example.com' });
+
+export const OtpRequestBody = z.object({ email: EmailField }).openapi('OtpRequest');
+export const OtpVerifyBody = z
+  .object({
+    email: EmailField,
+    otp: z
+      .string()
+      .regex(new RegExp(`^\\d{${OTP_LENGTH}}$`), `expected ${OTP_LENGTH} digits`)
+      .openapi({ example: '042917' }),
+  })
+  .openapi('OtpVerify');
+
+const OtpRequestedSchema = z.object({ status: z.literal('accepted'), message: z.string() }).openapi('OtpRequested');
+const LoginUserSchema = z
+  .object({ id: z.uuid(), email: z.string(), full_name: z.string(), role: z.enum(['customer', 'worker', 'operator']), locale: z.enum(['bn', 'en']) })
+  .openapi('LoginUser');
+export const AccessTokenSchema = z
+  .object({ access_token: z.string(), token_type: z.literal('bearer'), expires_in: z.number().int(), user: LoginUserSchema })
+  .openapi('AccessToken');
+
+/** The one answer to every well-formed code request, known address or not. */
+const OTP_REQUESTED: z.infer<typeof OtpRequestedSchema> = {
+  status: 'accepted',
+  message: 'If this address belongs to an account, a login code is on its way.',
+};
+
+openApiRegistry.registerPath({
+  method: 'post',
+  path: '/auth/request-otp',
+  summary: 'Email a 6-digit login code',
+  description:
+    'Answers 202 with the same body whether or not the address has an account. Rate-limited per email and per client IP (429 with Retry-After).',
+  tags: ['auth'],
+  request: { body: { content: { 'application/json': { schema: OtpRequestBody } } } },
+  responses: {
+    202: { description: 'accepted', content: { 'application/json': { schema: OtpRequestedSchema } } },
+    ...errorResponses(400, 422, 429),
+  },
+});
+openApiRegistry.registerPath({
+  method: 'post',
+  path: '/auth/verify-otp',
+  summary: 'Exchange a login code for an access token (JWT)',
+  description: 'A code works once. 401 when wrong or expired; 429 once the code has had too many wrong tries (request a new one).',
+  tags: ['auth'],
+  request: { body: { content: { 'application/json': { schema: OtpVerifyBody } } } },
+  responses: {
+    200: { description: 'logged in', content: { 'application/json': { schema: AccessTokenSchema } } },
+    ...errorResponses(400, 401, 422, 429),
+  },
+});
+
+function failure(outcome: Exclude<VerifyOutcome, { ok: true }>): HttpError {
+  if (outcome.reason === 'attempts_exhausted') {
+    return new HttpError(429, 'otp_attempts_exceeded', 'too many wrong tries for this code; request a new one');
+  }
+  if (outcome.reason === 'expired') return new HttpError(401, 'otp_expired', 'the code has expired; request a new one');
+  return new HttpError(401, 'otp_invalid', 'the code is wrong', outcome.attemptsLeft === undefined ? null : { attempts_left: outcome.attemptsLeft });
+}
+
+/** Validates the body before the per-email limiter reads it, so malformed input is a 422, not a count. */
+function validated(schema: z.ZodType) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    req.body = parseBody(schema, req);
+    next();
+  };
+}
+
+export function authRouter(deps: ApiDeps): Router {
+  const { config, logger } = deps;
+  const router = Router();
+
+  router.post(
+    '/auth/request-otp',
+    otpRequestIpLimit(config, logger),
+    validated(OtpRequestBody),
+    otpRequestEmailLimit(config, logger),
+    async (req, res) => {
+      const { email } = req.body as z.infer<typeof OtpRequestBody>;
+      await requestLoginCode(deps, email, req.correlationId);
+      res.status(202).json(OTP_REQUESTED);
+    },
+  );
+
+  router.post('/auth/verify-otp', otpVerifyIpLimit(config, logger), validated(OtpVerifyBody), async (req, res) => {
+    const { email, otp } = req.body as z.infer<typeof OtpVerifyBody>;
+    const outcome = await verifyLoginCode(deps, email, otp);
+    if (!outcome.ok) throw failure(outcome);
+    logger.info({ correlation_id: req.correlationId, user_id: outcome.user.id }, 'logged in');
+    const body: z.infer<typeof AccessTokenSchema> = {
+      access_token: outcome.accessToken,
+      token_type: 'bearer',
+      expires_in: outcome.expiresIn,
+      user: outcome.user,
+    };
+    res.json(body);
+  });
+
+  return router;
 }
