@@ -1,0 +1,48 @@
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import { loadConfig, type Config } from '../config';
+import { openDependencies, type Dependencies } from '../runtime/dependencies';
+import { exitWithError, runUntilSignalled } from '../runtime/process';
+import { connectClient, temporalTarget } from '../temporal/client';
+import { createApp } from './app';
+
+export interface RunningApi {
+  server: Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Serves the Express app on PORT; stopping closes idle and open connections. */
+export async function startApi(config: Config, deps: Dependencies, temporal: Client): Promise<RunningApi> {
+  const app = createApp({ config, db: deps.db, temporal, mailer: deps.mailer, logger: deps.logger });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.PORT, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as { port: number };
+  const url = `http://localhost:${port}`;
+  deps.logger.info({ url }, 'api listening');
+  return {
+    server,
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deps = await openDependencies(config);
+  const temporal = await connectClient(temporalTarget(config));
+  const api = await startApi(config, deps, temporal);
+  await runUntilSignalled(deps.logger, async () => {
+    await api.stop();
+    await temporal.connection.close();
+    await deps.close();
+  });
+}
+
+if (require.main === module) void main().catch(exitWithError);

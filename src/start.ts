@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { loadConfig, publicBaseUrl, type Config } from './config';
+import { migrateToLatest } from './db/migrate';
+import { startApi } from './api/server';
+import { describeDependencies, openDependencies, type Dependencies } from './runtime/dependencies';
+import { exitWithError, runUntilSignalled } from './runtime/process';
+import { connectClient, temporalTarget } from './temporal/client';
+import { freePort, startDevServer, type DevServer } from './temporal/dev-server';
+import { startWorker } from './worker';
+
+const ROOT = resolve(__dirname, '..');
+/** Closed runs stay visible in the UI for a month instead of the dev server's 24 hours. */
+const DEV_RETENTION = '720h';
+const PREFERRED_TEMPORAL_PORT = 7233;
+
+/** The Temporal CLI, built into .tools/bin on first use unless TEMPORAL_CLI_PATH names one. */
+function ensureTemporalCli(config: Config): void {
+  if (config.TEMPORAL_CLI_PATH && existsSync(config.TEMPORAL_CLI_PATH)) return;
+  execFileSync('bash', [resolve(ROOT, 'scripts/install-temporal-cli.sh')], { stdio: 'inherit' });
+}
+
+async function startEmbeddedTemporal(config: Config, deps: Dependencies): Promise<DevServer> {
+  ensureTemporalCli(config);
+  return startDevServer({
+    cliPath: config.TEMPORAL_CLI_PATH,
+    dbFile: resolve(config.TEMPORAL_DB_FILE),
+    port: (await isPortFree(PREFERRED_TEMPORAL_PORT)) ? PREFERRED_TEMPORAL_PORT : await freePort(),
+    uiPort: config.TEMPORAL_UI_PORT,
+    namespace: config.TEMPORAL_NAMESPACE,
+    retention: DEV_RETENTION,
+    log: (line) => deps.logger.debug({ component: 'temporal-dev-server' }, line.trim()),
+  });
+}
+
+async function isPortFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+  });
+}
+
+function printBanner(config: Config, apiUrl: string, temporalAddress: string, uiUrl: string | undefined): void {
+  const lines = [
+    '',
+    'ShoktiAI is running',
+    `  API            ${apiUrl}`,
+    `  API docs       ${apiUrl}/docs`,
+    `  Temporal UI    ${uiUrl ?? '(external cluster: use its own UI)'}`,
+    `  Temporal       ${temporalAddress} namespace=${config.TEMPORAL_NAMESPACE} task queue=${config.TEMPORAL_TASK_QUEUE}`,
+    ...Object.entries(describeDependencies(config)).map(([k, v]) => `  ${k.padEnd(14)} ${v}`),
+    `  public links   ${publicBaseUrl(config)}`,
+    config.INTERNAL_API_KEY ? '  /internal/*    x-api-key: (INTERNAL_API_KEY)' : '  /internal/*    set INTERNAL_API_KEY or sign in as an operator',
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+/**
+ * `npm start`: the whole system in one process tree — the Temporal dev server (unless
+ * TEMPORAL_ADDRESS names a cluster), migrations, demo data on an empty database, the worker and
+ * the API. Ctrl-C stops them all, in reverse order.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deps = await openDependencies(config);
+  const devServer = config.TEMPORAL_ADDRESS ? undefined : await startEmbeddedTemporal(config, deps);
+  const address = devServer?.address ?? config.TEMPORAL_ADDRESS!;
+  const applied = await migrateToLatest(deps.db);
+  if (applied.length) deps.logger.info({ migrations: applied }, 'migrations applied');
+  const temporal = await connectClient(temporalTarget(config, address));
+  const worker = await startWorker(config, deps, address);
+  const api = await startApi(config, deps, temporal);
+  printBanner(config, api.url, address, devServer?.uiUrl);
+  await runUntilSignalled(
+    deps.logger,
+    async () => {
+      await api.stop();
+      await worker.stop();
+      await temporal.connection.close();
+      await devServer?.stop();
+      await deps.close();
+    },
+    worker.done,
+  );
+}
+
+void main().catch(exitWithError);

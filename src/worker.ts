@@ -1,0 +1,54 @@
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { loadConfig, type Config } from './config';
+import { openDependencies, type Dependencies } from './runtime/dependencies';
+import { exitWithError, runUntilSignalled } from './runtime/process';
+import { bundleWorkflows, createWorker } from './temporal/worker-factory';
+import { temporalTarget } from './temporal/client';
+import { installTemporalLogging } from './temporal/runtime-logging';
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped (after `stop()` or a fatal error). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a Temporal worker on the configured task queue: workflows bundled once at start,
+ * activities built from the process's shared clients.
+ */
+export async function startWorker(config: Config, deps: Dependencies, address?: string): Promise<RunningWorker> {
+  installTemporalLogging(deps.logger);
+  const target = temporalTarget(config, address);
+  const connection = await NativeConnection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
+  const worker = await createWorker({
+    connection,
+    namespace: target.namespace,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities: createActivities(deps),
+    workflowBundle: await bundleWorkflows(),
+  });
+  const done = worker.run().finally(() => connection.close());
+  deps.logger.info({ task_queue: config.TEMPORAL_TASK_QUEUE, namespace: target.namespace, address: target.address }, 'worker running');
+  return {
+    worker,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deps = await openDependencies(config);
+  const running = await startWorker(config, deps);
+  await runUntilSignalled(deps.logger, async () => {
+    await running.stop();
+    await deps.close();
+  }, running.done);
+}
+
+if (require.main === module) void main().catch(exitWithError);
