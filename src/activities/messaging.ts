@@ -1,5 +1,81 @@
 import type { ActivityDeps } from './deps';
+import { llmFallbacks, messagesFailed, messagesSent, safetyRejections } from '../lib/metrics';
+import { markMessageFailed, sendMessageEmail, type SendMessageEmailInput } from '../messaging/delivery';
+import { generateDraft, templateDraft } from '../messaging/drafts';
+import { recordMessage } from '../messaging/record';
+import { applyMessageResponse, type ResponseEvent } from '../messaging/responses';
+import type { DraftRequest, GeneratedDraft, RecordMessageInput, SafetyRequest, SafetyVerdict } from '../messaging/types';
+import { checkDraftSafety } from '../safety/check';
 
-export function createMessagingActivities(_deps: ActivityDeps) {
-  return {};
+/**
+ * The shared message pipeline, as activities both agents use: draft → safety → record → send →
+ * response. Workflows reach them through `composeSafeMessage` (src/workflows/shared/compose.ts)
+ * and `proxyActivities`; the logic lives in src/messaging, src/llm, src/safety and src/email.
+ */
+export function createMessagingActivities(deps: ActivityDeps) {
+  const { config, db, mailer, logger, openai } = deps;
+  const log = logger.child({ component: 'messaging' });
+
+  const countFallback = (req: DraftRequest, draft: GeneratedDraft) => {
+    if (!draft.fallbackReason) return;
+    llmFallbacks.inc({ agent: req.agent, reason: draft.fallbackReason });
+    log.warn({ agent: req.agent, messageType: req.messageType, reason: draft.fallbackReason, detail: draft.fallbackDetail }, 'using the approved template');
+  };
+
+  return {
+    /**
+     * A draft from the active prompt version: the model's structured answer, or the approved
+     * template (with fallbackReason) when no model is configured or its answer is unusable.
+     * Throws on rate limits, server errors and timeouts so Temporal retries with backoff.
+     */
+    async generateDraft(req: DraftRequest): Promise<GeneratedDraft> {
+      const draft = await generateDraft(db, { client: openai, model: config.OPENAI_MODEL }, req);
+      countFallback(req, draft);
+      return draft;
+    },
+
+    /** The approved template filled in, labelled model "template", for when the model is out. */
+    async renderTemplateDraft(req: DraftRequest & { reason: string }): Promise<GeneratedDraft> {
+      const { reason, ...draftRequest } = req;
+      const draft = await templateDraft(db, draftRequest, reason);
+      countFallback(draftRequest, draft);
+      return draft;
+    },
+
+    /** Local rules plus provider moderation (skipped, not failed, when moderation is down). */
+    async checkSafety(req: SafetyRequest): Promise<SafetyVerdict> {
+      const verdict = await checkDraftSafety(openai, req);
+      for (const check of verdict.checks.filter((c) => !c.passed)) {
+        safetyRejections.inc({ agent: req.agent ?? 'unknown', check: check.name });
+      }
+      return verdict;
+    },
+
+    /** Stores the composed message as PENDING, once per idempotency key. */
+    async recordMessage(input: RecordMessageInput): Promise<{ messageId: string }> {
+      return recordMessage(db, input);
+    },
+
+    /** Emails a recorded message at most once; SMTP errors propagate for Temporal to retry. */
+    async sendMessageEmail(
+      input: SendMessageEmailInput,
+    ): Promise<{ deliveryStatus: 'SENT' | 'DELIVERED'; providerMessageId: string; alreadySent: boolean }> {
+      const result = await sendMessageEmail({ config, db, mailer }, input);
+      if (!result.alreadySent) messagesSent.inc({ agent: result.agent, message_type: result.messageType, channel: 'EMAIL' });
+      return { deliveryStatus: result.deliveryStatus, providerMessageId: result.providerMessageId, alreadySent: result.alreadySent };
+    },
+
+    /** FAILED with the error, after the workflow's last retry; a message already sent stays SENT. */
+    async markMessageFailed(input: { messageId: string; error: string }): Promise<void> {
+      const changed = await markMessageFailed(db, input);
+      if (changed) messagesFailed.inc({ agent: changed.agent_type, message_type: changed.message_type });
+    },
+
+    /** Records a response unless a stronger one is already stored (see RESPONSE_RANK). */
+    async recordMessageResponse(event: ResponseEvent): Promise<{ applied: boolean }> {
+      return applyMessageResponse(db, event);
+    },
+  };
 }
+
+export type MessagingActivities = ReturnType<typeof createMessagingActivities>;

@@ -126,6 +126,8 @@ export interface AiMessagesTable {
   message_type: MessageType;
   subject: string | null;
   message_text: string;
+  /** The button label; part of the text that passed the safety check (migration 0007). */
+  call_to_action: string | null;
   locale: ColumnType<Locale, Locale | undefined, Locale>;
   deep_link: string | null;
   template_id: string | null;

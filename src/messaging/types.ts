@@ -34,6 +34,8 @@ export interface GeneratedDraft {
   templateId: string;
   /** Why the template was used instead of the model, when it was. */
   fallbackReason?: string;
+  /** The underlying problem behind fallbackReason (refusal text, parse error), for the record. */
+  fallbackDetail?: string;
 }
 
 export interface SafetyCheckResult {
@@ -41,6 +43,8 @@ export interface SafetyCheckResult {
   passed: boolean;
   detail?: string;
   score?: number;
+  /** The check could not run (e.g. moderation endpoint down); it did not block the message. */
+  skipped?: boolean;
 }
 
 export interface SafetyVerdict {
@@ -53,6 +57,8 @@ export interface SafetyRequest {
   locale: Locale;
   /** Names of people allowed to appear (the recipient's own first name is not "PII of others"). */
   allowedNames?: string[];
+  /** For metrics: which agent's text was checked. */
+  agent?: AgentType;
 }
 
 /** A draft that passed safety, with the record of how it got there (stored in `safety_checks`). */

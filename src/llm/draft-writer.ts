@@ -1,0 +1,85 @@
+import type OpenAI from 'openai';
+import { zodResponseFormat } from 'openai/helpers/zod';
+import type { PromptTemplate } from '../db/types';
+import { fillPlaceholders } from '../messaging/placeholders';
+import { MessageDraftSchema, type DraftRequest, type MessageDraft } from '../messaging/types';
+import { LlmDraftSchema } from './draft-schema';
+import { isLlmCallError, toActivityFailure } from './errors';
+
+/** Why a model answer could not be used (then the approved template is sent instead). */
+export type LlmFallbackReason = 'refusal' | 'invalid_json' | 'schema_invalid' | 'truncated' | 'content_filter' | 'empty_answer';
+
+export type LlmDraftOutcome = { ok: true; draft: MessageDraft } | { ok: false; reason: LlmFallbackReason; detail: string };
+
+/** Shown to the model when a value is absent, so a prompt never carries a raw `{{slot}}`. */
+const NOT_GIVEN = '(not given)';
+
+/** What each safety check means, phrased as an instruction for the regeneration prompt. */
+const AVOID_HINTS: Record<string, string> = {
+  profanity: 'no offensive, rude or insulting words',
+  pii: 'no phone numbers, email addresses or ID numbers',
+  links: 'no links, web addresses or domain names',
+  placeholders: 'no placeholders such as [name] or {{name}}; write the final text',
+  length: 'keep the subject under 150, the body under 1200 and the call to action under 60 characters',
+  language: 'write only in the requested language and script',
+  moderation: 'nothing harassing, hateful, sexual, violent or otherwise unsafe',
+};
+
+function avoidInstruction(avoid: string[]): string {
+  const hints = avoid.map((name) => AVOID_HINTS[name] ?? name);
+  return `Your previous draft failed these safety checks: ${avoid.join(', ')}. Write a new draft with ${hints.join('; ')}.`;
+}
+
+/** The chat messages for a draft: the template's prompts filled from the request's context. */
+export function buildPromptMessages(template: PromptTemplate, req: DraftRequest): Array<{ role: 'system' | 'user'; content: string }> {
+  const user = fillPlaceholders(template.user_prompt, req.context, NOT_GIVEN);
+  const messages: Array<{ role: 'system' | 'user'; content: string }> = [
+    { role: 'system', content: fillPlaceholders(template.system_prompt, req.context, NOT_GIVEN) },
+    { role: 'user', content: user },
+  ];
+  if (req.avoid?.length) messages.push({ role: 'user', content: avoidInstruction(req.avoid) });
+  return messages;
+}
+
+function classifyAnswerError(error: unknown): { reason: LlmFallbackReason; detail: string } {
+  const name = (error as Error)?.name ?? '';
+  const message = (error as Error)?.message ?? String(error);
+  if (error instanceof SyntaxError) return { reason: 'invalid_json', detail: message };
+  if (name === 'LengthFinishReasonError') return { reason: 'truncated', detail: message };
+  if (name === 'ContentFilterFinishReasonError') return { reason: 'content_filter', detail: message };
+  if (name === 'ZodError' || name === '$ZodError') return { reason: 'schema_invalid', detail: message.slice(0, 500) };
+  return { reason: 'invalid_json', detail: message.slice(0, 500) };
+}
+
+/**
+ * Asks the model for a draft with structured output. A refused, malformed or out-of-bounds
+ * answer is an outcome (the caller falls back to the template); a failed call is thrown as a
+ * Temporal failure whose retryability follows `toActivityFailure`.
+ */
+export async function writeDraftWithLlm(client: OpenAI, model: string, template: PromptTemplate, req: DraftRequest): Promise<LlmDraftOutcome> {
+  let completion;
+  try {
+    completion = await client.chat.completions.parse({
+      model,
+      messages: buildPromptMessages(template, req),
+      response_format: zodResponseFormat(LlmDraftSchema, 'message'),
+      temperature: 0.7,
+    });
+  } catch (error) {
+    if (isLlmCallError(error)) throw toActivityFailure(error);
+    return { ok: false, ...classifyAnswerError(error) };
+  }
+  const message = completion.choices[0]?.message;
+  if (message?.refusal) return { ok: false, reason: 'refusal', detail: message.refusal.slice(0, 500) };
+  if (!message?.parsed) return { ok: false, reason: 'empty_answer', detail: 'the model returned no content' };
+  const checked = MessageDraftSchema.safeParse(trimDraft(message.parsed));
+  if (!checked.success) {
+    const detail = checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    return { ok: false, reason: 'schema_invalid', detail };
+  }
+  return { ok: true, draft: checked.data };
+}
+
+function trimDraft(draft: MessageDraft): MessageDraft {
+  return { subject: draft.subject.trim(), body: draft.body.trim(), call_to_action: draft.call_to_action.trim() };
+}

@@ -1,0 +1,42 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+import type { UserResponse } from '../db/types';
+import type { MessageResponseEvent } from './types';
+
+/**
+ * How strong a response is: a booking outweighs a reply, a reply a click or acknowledgement,
+ * anything outweighs silence. A stored response is only ever replaced by a stronger one, so
+ * late or repeated events (a click after the booking, a retried signal) never downgrade it.
+ */
+export const RESPONSE_RANK: Record<UserResponse, number> = { IGNORED: 1, CLICKED: 2, ACKNOWLEDGED: 2, REPLIED: 3, BOOKED: 4 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type ResponseEvent = MessageResponseEvent | { messageId: string; response: 'IGNORED'; at: string };
+
+const rankOf = (column: ReturnType<typeof sql.ref>) =>
+  sql<number>`CASE ${column} ${sql.join(
+    Object.entries(RESPONSE_RANK).map(([response, rank]) => sql`WHEN ${response}::user_response THEN ${rank}`),
+    sql` `,
+  )} ELSE 0 END`;
+
+/**
+ * Records a response if it is stronger than the stored one, in one conditional UPDATE (safe
+ * under concurrent events). Used by workflows (through the activity) and by the API when the
+ * message's workflow has already closed. `applied` is false when nothing changed.
+ */
+export async function applyMessageResponse(db: Db, event: ResponseEvent): Promise<{ applied: boolean }> {
+  if (!UUID.test(event.messageId)) return { applied: false };
+  const rank = RESPONSE_RANK[event.response];
+  const result = await db
+    .updateTable('ai_messages')
+    .set({ user_response: event.response, responded_at: new Date(event.at), updated_at: new Date() })
+    .where('id', '=', event.messageId)
+    .where((eb) =>
+      event.response === 'IGNORED'
+        ? eb('user_response', 'is', null)
+        : eb.or([eb('user_response', 'is', null), eb(rankOf(sql.ref('user_response')), '<', rank)]),
+    )
+    .executeTakeFirst();
+  return { applied: Number(result.numUpdatedRows) > 0 };
+}

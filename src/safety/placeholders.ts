@@ -1,0 +1,28 @@
+import type { RuleResult } from './text';
+
+/**
+ * Unfilled slots: a template variable left open, or a model writing "[Customer Name]" instead
+ * of the name. Square brackets, braces, angle brackets and "XXX"/"____" blanks are all slots
+ * in a message meant for a person; printf/template-literal markers too.
+ */
+const SLOTS: Array<[string, RegExp]> = [
+  ['{{…}}', /\{\{[^{}]*\}\}/g],
+  ['{…}', /\{[\p{L}\p{N}_ .-]{1,40}\}/gu],
+  ['[…]', /\[[^\][\n]{1,40}\]/g],
+  ['<…>', /<[\p{L}_ ][\p{L}\p{N}_ ]{0,39}>/gu],
+  ['${…}', /\$\{[^}]*\}/g],
+  ['%s', /%[sd]\b/g],
+  ['XXX', /\b[Xx]{3,}\b/g],
+  ['___', /_{3,}/g],
+];
+
+export function findPlaceholders(text: string): string[] {
+  return SLOTS.flatMap(([, pattern]) => [...text.matchAll(pattern)].map((m) => m[0]));
+}
+
+export function placeholdersRule(text: string): RuleResult {
+  const slots = findPlaceholders(text);
+  return slots.length === 0
+    ? { name: 'placeholders', passed: true }
+    : { name: 'placeholders', passed: false, detail: `unfilled: ${slots.slice(0, 5).join(', ')}`, score: slots.length };
+}
