@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as initialSchema from './0001_initial_schema';
 import * as seedPromptTemplates from './0002_seed_prompt_templates';
 import * as messageWorkflowLink from './0003_message_workflow_link';
+import * as smartengageIndexes from './0004_smartengage_indexes';
 import * as messageCallToAction from './0007_message_call_to_action';
 
 /**
@@ -12,5 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0001_initial_schema': initialSchema,
   '0002_seed_prompt_templates': seedPromptTemplates,
   '0003_message_workflow_link': messageWorkflowLink,
+  '0004_smartengage_indexes': smartengageIndexes,
   '0007_message_call_to_action': messageCallToAction,
 };

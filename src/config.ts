@@ -63,6 +63,13 @@ export const configSchema = z.object({
   SE_CAMPAIGN_CONCURRENCY: z.coerce.number().int().positive().default(200),
   SE_CAMPAIGN_PAGE_SIZE: z.coerce.number().int().positive().default(500),
   SE_SCHEDULE_CRON: z.string().default('0 12 * * *'),
+  // SmartEngage engine settings (engineer C): activity retries short in tests, schedule identity
+  SE_ACTIVITY_RETRY_INITIAL_MS: z.coerce.number().int().positive().default(2000),
+  SE_ACTIVITY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(8),
+  SE_MAX_CHILDREN_PER_RUN: z.coerce.number().int().positive().default(1000),
+  SE_SCHEDULE_ID: z.string().default('smartengage-daily-cadence'),
+  SE_SCHEDULE_TIMEZONE: z.string().default('Asia/Dhaka'),
+  SE_PROMO_CODE: z.string().max(40).optional(),
 
   // CoachNova defaults
   CN_QUIET_HOURS_START: clockTime.default('21:00'),

@@ -1,5 +1,45 @@
+import { contactsSkipped } from '../lib/metrics';
+import * as store from '../smartengage/campaign-store';
+import { resolveCriteria, segmentId, type SegmentCriteriaInput } from '../smartengage/criteria';
+import { countSegment } from '../smartengage/segment-query';
+import { campaignSettings, campaignWorkflowId } from '../smartengage/settings';
+import type { CampaignCounts, CampaignInput } from '../smartengage/types';
 import type { ActivityDeps } from './deps';
 
-export function createCampaignsActivities(_deps: ActivityDeps) {
-  return {};
+/** Activities that keep a campaign's row current, and open the row of a scheduled run. */
+export function createCampaignsActivities({ db, config }: ActivityDeps) {
+  return {
+    async startCampaignRun(input: { campaignId: string }): Promise<void> {
+      await store.markCampaignRunning(db, input.campaignId);
+    },
+
+    /** Counts are absolute; `newSkips` (reasons decided by the campaign itself) feed the metrics. */
+    async saveCampaignProgress(input: { campaignId: string; counts: CampaignCounts; newSkips?: Record<string, number> }): Promise<void> {
+      await store.saveCampaignCounts(db, input.campaignId, input.counts);
+      for (const [reason, n] of Object.entries(input.newSkips ?? {})) contactsSkipped.inc({ agent: 'smartengage', reason }, n);
+    },
+
+    async completeCampaign(input: { campaignId: string; counts: CampaignCounts; error?: string }): Promise<void> {
+      await store.finishCampaign(db, input.campaignId, input.counts, input.error ? 'FAILED' : 'COMPLETED', input.error);
+    },
+
+    /**
+     * A scheduled cadence check has no API request behind it: this creates its campaigns row
+     * (id chosen by the workflow, so a retry finds the same row) and the campaign's input,
+     * from the worker's configuration at the time of the run.
+     */
+    async openScheduledCampaign(input: { campaignId: string; criteria: SegmentCriteriaInput; correlationId: string }): Promise<CampaignInput> {
+      const criteria = resolveCriteria(input.criteria, config);
+      const estimated = await countSegment(db, criteria, new Date());
+      await store.insertCampaign(db, {
+        id: input.campaignId,
+        segmentId: segmentId(criteria),
+        criteria,
+        estimated,
+        workflowId: campaignWorkflowId(input.campaignId),
+        correlationId: input.correlationId,
+      });
+      return { campaignId: input.campaignId, criteria, correlationId: input.correlationId, settings: campaignSettings(criteria, config) };
+    },
+  };
 }

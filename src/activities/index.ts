@@ -2,6 +2,7 @@ import { createCampaignsActivities } from './campaigns';
 import { createCoachnovaActivities } from './coachnova';
 import type { ActivityDeps } from './deps';
 import { createMessagingActivities } from './messaging';
+import { createReengagementActivities } from './reengagement';
 import { createSegmentationActivities } from './segmentation';
 
 /**
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMessagingActivities(deps),
     ...createSegmentationActivities(deps),
     ...createCampaignsActivities(deps),
+    ...createReengagementActivities(deps),
     ...createCoachnovaActivities(deps),
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { clockTime, type Config } from '../config';
 
@@ -12,6 +13,14 @@ export const SegmentCriteriaInput = z
     service_ids: z.array(z.uuid()).max(100).optional(),
     locale: z.enum(['bn', 'en']).optional(),
     max_customers: z.number().int().min(1).max(10_000_000).optional(),
+    promo_code: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only')
+      .optional(),
+    /** Customers fetched per segment page (one activity result, one continue-as-new step). */
+    page_size: z.number().int().min(1).max(1000).optional(),
+    /** Re-engagement workflows in flight at once (sliding window). */
+    concurrency: z.number().int().min(1).max(1000).optional(),
   })
   .strict();
 export type SegmentCriteriaInput = z.infer<typeof SegmentCriteriaInput>;
@@ -23,10 +32,13 @@ export const SegmentCriteria = SegmentCriteriaInput.required({
   send_window_start: true,
   send_window_end: true,
   frequency_cap_hours: true,
+  page_size: true,
+  concurrency: true,
 });
 export type SegmentCriteria = z.infer<typeof SegmentCriteria>;
 
 export function resolveCriteria(input: SegmentCriteriaInput, config: Config): SegmentCriteria {
+  const promo = input.promo_code ?? config.SE_PROMO_CODE;
   return {
     ...input,
     booking_cadence_days: input.booking_cadence_days ?? config.SE_BOOKING_CADENCE_DAYS,
@@ -34,5 +46,23 @@ export function resolveCriteria(input: SegmentCriteriaInput, config: Config): Se
     send_window_start: input.send_window_start ?? config.SE_SEND_WINDOW_START,
     send_window_end: input.send_window_end ?? config.SE_SEND_WINDOW_END,
     frequency_cap_hours: input.frequency_cap_hours ?? config.SE_FREQUENCY_CAP_HOURS,
+    page_size: input.page_size ?? config.SE_CAMPAIGN_PAGE_SIZE,
+    concurrency: input.concurrency ?? config.SE_CAMPAIGN_CONCURRENCY,
+    ...(promo ? { promo_code: promo } : {}),
   };
+}
+
+/** Keys that decide who is in the segment (not how it is sent): they name the segment. */
+const SEGMENT_KEYS = ['booking_cadence_days', 'lookback_days', 'frequency_cap_hours', 'service_ids', 'locale', 'max_customers'] as const;
+
+/**
+ * A stable name for "who": the same selection rules give the same segment id, so two jobs over
+ * one segment are recognisable as such in the API and the campaigns table.
+ */
+export function segmentId(criteria: SegmentCriteria): string {
+  const canonical = SEGMENT_KEYS.map((k) => {
+    const v = criteria[k];
+    return [k, Array.isArray(v) ? [...v].sort() : (v ?? null)];
+  });
+  return `seg_${createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 16)}`;
 }

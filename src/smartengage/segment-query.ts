@@ -1,22 +1,31 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/database';
 import type { SegmentCriteria } from './criteria';
 
 export interface SegmentMember {
   customerId: string;
   serviceId: string;
+  timezone: string;
 }
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 /**
  * The eligibility rules of DESIGN.md as one set-based query over `customers`:
- * cadence passed (and within the look-back), marketing consent, active customer, nothing from
- * SmartEngage inside the frequency cap, no contact claim still holding, no open booking.
+ * cadence passed (and within the look-back), marketing consent, active customer, nothing sent
+ * inside the frequency cap, no contact claim still holding, no open booking; joined laterally to
+ * the service to remind them of — their most booked completed service that is still offered.
  * `asOf` is the campaign's clock so that every page of one run sees the same segment.
+ *
+ * Indexes (0001, 0004): customers (last_booking_at, id) for the range, users_marketing_consent_idx,
+ * ai_messages (user_id, created_at), contact_claims PK, bookings_customer_open_idx and
+ * bookings_customer_completed_idx for the per-candidate probes.
  */
-function eligibleCustomers(db: Db, criteria: SegmentCriteria, asOf: Date) {
-  const cadenceCutoff = new Date(asOf.getTime() - criteria.booking_cadence_days * 86_400_000);
-  const lookbackCutoff = new Date(asOf.getTime() - criteria.lookback_days * 86_400_000);
-  const capCutoff = new Date(asOf.getTime() - criteria.frequency_cap_hours * 3_600_000);
+function segmentWithService(db: Db, criteria: SegmentCriteria, asOf: Date) {
+  const cadenceCutoff = new Date(asOf.getTime() - criteria.booking_cadence_days * DAY_MS);
+  const lookbackCutoff = new Date(asOf.getTime() - criteria.lookback_days * DAY_MS);
+  const capCutoff = new Date(asOf.getTime() - criteria.frequency_cap_hours * HOUR_MS);
   let query = db
     .selectFrom('customers as c')
     .innerJoin('users as u', 'u.id', 'c.id')
@@ -55,6 +64,26 @@ function eligibleCustomers(db: Db, criteria: SegmentCriteria, asOf: Date) {
             .where('open.status', 'in', ['PENDING', 'CONFIRMED', 'IN_PROGRESS']),
         ),
       ),
+    )
+    .innerJoinLateral(
+      (eb) => {
+        let favourite = eb
+          .selectFrom('bookings as b')
+          .innerJoin('services as s', 's.id', 'b.service_id')
+          .select('b.service_id')
+          .whereRef('b.customer_id', '=', 'c.id')
+          .where('b.status', '=', 'COMPLETED')
+          .where('s.is_active', '=', true);
+        if (criteria.service_ids?.length) favourite = favourite.where('b.service_id', 'in', criteria.service_ids);
+        return favourite
+          .groupBy('b.service_id')
+          .orderBy(sql`count(*)`, 'desc')
+          .orderBy(sql`max(b.finished_at)`, 'desc')
+          .orderBy('b.service_id')
+          .limit(1)
+          .as('fav');
+      },
+      (join) => join.onTrue(),
     );
   if (criteria.locale) query = query.where('u.locale', '=', criteria.locale);
   return query;
@@ -62,7 +91,7 @@ function eligibleCustomers(db: Db, criteria: SegmentCriteria, asOf: Date) {
 
 /** How many customers the segment holds right now (for the 202 answer and the campaign row). */
 export async function countSegment(db: Db, criteria: SegmentCriteria, asOf: Date): Promise<number> {
-  const row = await eligibleCustomers(db, criteria, asOf)
+  const row = await segmentWithService(db, criteria, asOf)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   const n = Number(row.n);
@@ -70,8 +99,8 @@ export async function countSegment(db: Db, criteria: SegmentCriteria, asOf: Date
 }
 
 /**
- * One page of the segment in customer-id order (keyset paging, so a campaign never holds the
- * whole segment), each with the service to remind them of: their most booked completed one.
+ * One page of the segment in customer-id order after `after` (keyset paging, so a campaign
+ * never holds the whole segment), each with the service to remind them of and their timezone.
  */
 export async function fetchSegmentPage(
   db: Db,
@@ -80,27 +109,10 @@ export async function fetchSegmentPage(
   after: string | null,
   limit: number,
 ): Promise<SegmentMember[]> {
-  let query = eligibleCustomers(db, criteria, asOf)
-    .innerJoinLateral(
-      (eb) => {
-        let favourite = eb
-          .selectFrom('bookings as b')
-          .select('b.service_id')
-          .whereRef('b.customer_id', '=', 'c.id')
-          .where('b.status', '=', 'COMPLETED');
-        if (criteria.service_ids?.length) favourite = favourite.where('b.service_id', 'in', criteria.service_ids);
-        return favourite
-          .groupBy('b.service_id')
-          .orderBy(sql`count(*)`, 'desc')
-          .orderBy(sql`max(b.finished_at)`, 'desc')
-          .limit(1)
-          .as('fav');
-      },
-      (join) => join.onTrue(),
-    )
-    .select(['c.id as customerId', 'fav.service_id as serviceId'])
+  let query = segmentWithService(db, criteria, asOf)
+    .select(['c.id as customerId', 'fav.service_id as serviceId', 'u.timezone as timezone'])
     .orderBy('c.id')
     .limit(limit);
-  if (after) query = query.where('c.id', '>', after as unknown as Expression<string> & string);
+  if (after) query = query.where('c.id', '>', after);
   return query.execute();
 }

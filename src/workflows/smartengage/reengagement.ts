@@ -1,1 +1,137 @@
-export {};
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { condition, getExternalWorkflowHandle, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { MessageResponseEvent } from '../../messaging/types';
+import type { ReengagementInput, ReengagementOutcome } from '../../smartengage/types';
+import { composeSafeMessage } from '../shared/compose';
+import { messageResponseSignal } from '../shared/signals';
+import { reengagementOutcomeSignal, reengagementStatusQuery, type ReengagementStatus } from './definitions';
+import { activityRetry } from './retry';
+
+type Response = MessageResponseEvent['response'];
+const RANK: Record<Response, number> = { CLICKED: 2, ACKNOWLEDGED: 2, REPLIED: 3, BOOKED: 4 };
+
+/**
+ * One customer's reminder, DESIGN.md SmartEngage step 4: wait for the send window (durable
+ * timer) → re-check consent and cap while claiming the contact → compose a safe message →
+ * signed deep link → record → send → follow the response until the attribution window closes.
+ * Workflow id `reengage-<customer>-<local date>`: one reminder per customer per day, whoever asks.
+ */
+export async function reengageCustomer(input: ReengagementInput): Promise<ReengagementOutcome> {
+  const { workflowId } = workflowInfo();
+  const settings = input.settings;
+  const acts = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: activityRetry(settings.retry) });
+
+  const status: ReengagementStatus = { phase: 'waiting_for_window', messageId: null, response: null };
+  const responses: MessageResponseEvent[] = [];
+  setHandler(reengagementStatusQuery, () => status);
+  setHandler(messageResponseSignal, (event) => {
+    responses.push(event);
+  });
+
+  const report = async (outcome: ReengagementOutcome): Promise<ReengagementOutcome> => {
+    if (input.reportTo) {
+      try {
+        await getExternalWorkflowHandle(input.reportTo).signal(reengagementOutcomeSignal, outcome);
+      } catch {
+        // the campaign has already closed; its row holds the counts it saw
+      }
+    }
+    return outcome;
+  };
+  const skip = async (reason: string) => {
+    status.phase = 'done';
+    return report({ workflowId, status: 'skipped', reason });
+  };
+
+  const plan = await acts.planSendWindow({ customerId: input.customerId, windowStart: settings.sendWindowStart, windowEnd: settings.sendWindowEnd });
+  if (plan.waitMs > 0) await sleep(plan.waitMs);
+
+  const claim = await acts.claimContactSlot({ customerId: input.customerId, workflowId, capHours: settings.frequencyCapHours });
+  if (!claim.claimed) return skip(claim.reason);
+
+  status.phase = 'composing';
+  const reminder = await acts.loadReminderContext({ customerId: input.customerId, serviceId: input.serviceId });
+  const composed = await composeSafeMessage(
+    { agent: 'smartengage', messageType: 'REMINDER', locale: reminder.locale, context: reminder.context },
+    { llmRetry: { initialIntervalMs: settings.retry.initialIntervalMs } },
+  );
+  const link = await acts.createReminderDeepLink({
+    customerId: input.customerId,
+    serviceId: input.serviceId,
+    workflowId,
+    ttlHours: settings.deepLinkTtlHours,
+    promoCode: settings.promoCode,
+  });
+  const { messageId } = await acts.recordMessage({
+    idempotencyKey: `${workflowId}:reminder`,
+    userId: input.customerId,
+    role: 'CUSTOMER',
+    agent: 'smartengage',
+    channel: 'EMAIL',
+    messageType: 'REMINDER',
+    locale: reminder.locale,
+    composed,
+    deepLink: link.url,
+    campaignId: input.campaignId,
+    correlationId: input.correlationId,
+    workflowId,
+  });
+  status.messageId = messageId;
+  await acts.attachReminderDeepLink({ tokenId: link.tokenId, messageId });
+
+  status.phase = 'sending';
+  try {
+    await acts.sendMessageEmail({ messageId, marketing: true });
+  } catch (error) {
+    const reason = failureMessage(error);
+    await acts.markMessageFailed({ messageId, error: reason });
+    status.phase = 'done';
+    return report({ workflowId, status: 'failed', reason, messageId });
+  }
+  await report({ workflowId, status: 'sent', messageId });
+
+  status.phase = 'awaiting_response';
+  const response = await followResponses(messageId, settings.attributionWindowSeconds * 1000, responses, acts, status);
+  status.phase = 'done';
+  return { workflowId, status: 'sent', messageId, response };
+}
+
+/**
+ * Records each response signal as it comes (a click, then perhaps a booking) until a booking
+ * or the end of the attribution window; silence for the whole window is recorded as IGNORED.
+ */
+async function followResponses(
+  messageId: string,
+  windowMs: number,
+  responses: MessageResponseEvent[],
+  acts: Pick<Activities, 'recordMessageResponse'>,
+  status: ReengagementStatus,
+): Promise<string> {
+  const deadline = Date.now() + windowMs;
+  let handled = 0;
+  let best: Response | null = null;
+  while (best !== 'BOOKED') {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0 || !(await condition(() => responses.length > handled, remaining))) break;
+    while (handled < responses.length) {
+      const event = responses[handled++];
+      if (event.messageId !== messageId) continue;
+      await acts.recordMessageResponse(event);
+      if (!best || RANK[event.response] > RANK[best]) best = event.response;
+      status.response = best;
+    }
+  }
+  if (best) return best;
+  await acts.recordMessageResponse({ messageId, response: 'IGNORED', at: new Date().toISOString() });
+  status.response = 'IGNORED';
+  return 'IGNORED';
+}
+
+/** The root cause of a failed activity (e.g. the SMTP error), for `ai_messages.error`. */
+function failureMessage(error: unknown): string {
+  let cause: unknown = error;
+  while (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
+  if (cause instanceof ApplicationFailure || cause instanceof Error) return cause.message.slice(0, 500);
+  return String(cause).slice(0, 500);
+}

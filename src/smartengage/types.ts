@@ -1,0 +1,122 @@
+/**
+ * Types shared by the SmartEngage workflows, activities and API. Type-only (workflows import
+ * them with `import type`), so nothing here may need Node at run time.
+ */
+import type { SegmentCriteria } from './criteria';
+
+/** How activities are retried; short in tests (SE_ACTIVITY_RETRY_INITIAL_MS, SE_ACTIVITY_MAX_ATTEMPTS). */
+export interface ActivityRetrySettings {
+  initialIntervalMs: number;
+  maximumAttempts: number;
+}
+
+/** Everything a re-engagement run needs to know besides whom to contact; resolved from config once. */
+export interface ReengagementSettings {
+  sendWindowStart: string;
+  sendWindowEnd: string;
+  frequencyCapHours: number;
+  attributionWindowSeconds: number;
+  deepLinkTtlHours: number;
+  promoCode: string | null;
+  retry: ActivityRetrySettings;
+}
+
+export interface CampaignSettings {
+  pageSize: number;
+  concurrency: number;
+  /** Children started by one run before it continues as new (Temporal: keep it ≲ 1,000). */
+  maxChildrenPerRun: number;
+  reengagement: ReengagementSettings;
+}
+
+/** What a campaign has done so far; carried across continue-as-new and stored on the campaigns row. */
+export interface CampaignCounts {
+  /** Customers the segment yielded (and that the campaign tried to contact). */
+  eligible: number;
+  started: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  skippedReasons: Record<string, number>;
+}
+
+export interface CampaignInput {
+  campaignId: string;
+  criteria: SegmentCriteria;
+  correlationId: string;
+  settings: CampaignSettings;
+  /** Present from the second run on (continue-as-new). */
+  state?: CampaignState;
+}
+
+export interface CampaignState {
+  /** The segment's clock (ISO): every page of one campaign sees the same segment. */
+  asOf: string;
+  /** Last customer id handed out (keyset cursor). */
+  cursor: string | null;
+  exhausted: boolean;
+  counts: CampaignCounts;
+  runs: number;
+}
+
+export type CampaignPhase = 'starting' | 'paging' | 'draining' | 'completed';
+
+export interface CampaignProgress {
+  campaignId: string;
+  phase: CampaignPhase;
+  cursor: string | null;
+  inFlight: number;
+  runs: number;
+  counts: CampaignCounts;
+}
+
+/** One customer of a page, as the campaign hands it to a re-engagement workflow. */
+export interface SegmentPageMember {
+  customerId: string;
+  serviceId: string;
+  /** The customer's local date at the campaign's clock: part of the per-day workflow id. */
+  localDate: string;
+}
+
+export interface SegmentPage {
+  members: SegmentPageMember[];
+  nextCursor: string | null;
+}
+
+export interface ReengagementInput {
+  customerId: string;
+  serviceId: string;
+  campaignId: string | null;
+  correlationId: string;
+  settings: ReengagementSettings;
+  /** The campaign workflow to tell the outcome to (by signal); absent for a stand-alone run. */
+  reportTo?: string;
+}
+
+export type ReengagementStatus = 'sent' | 'skipped' | 'failed';
+
+export interface ReengagementOutcome {
+  workflowId: string;
+  status: ReengagementStatus;
+  /** Why it was skipped or failed (no_consent, frequency_cap, already_handled, smtp …). */
+  reason?: string;
+  messageId?: string;
+  /** The final recorded response, once the attribution window has closed. */
+  response?: string;
+}
+
+export type ClaimResult = { claimed: true } | { claimed: false; reason: SkipReason };
+
+export type SkipReason = 'no_consent' | 'inactive' | 'frequency_cap' | 'open_booking' | 'not_found' | 'already_handled';
+
+export interface ReminderContext {
+  locale: 'bn' | 'en';
+  context: { first_name: string; service_name: string; days_since_last_booking: number };
+}
+
+export interface CreatedDeepLink {
+  tokenId: string;
+  /** The tracked URL on this API (`/l/<token>`), stored as the message's deep_link. */
+  url: string;
+  expiresAt: string;
+}
