@@ -3,6 +3,7 @@ import * as initialSchema from './0001_initial_schema';
 import * as seedPromptTemplates from './0002_seed_prompt_templates';
 import * as messageWorkflowLink from './0003_message_workflow_link';
 import * as smartengageIndexes from './0004_smartengage_indexes';
+import * as coachnovaIdempotency from './0005_coachnova_idempotency';
 import * as messageCallToAction from './0007_message_call_to_action';
 
 /**
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0002_seed_prompt_templates': seedPromptTemplates,
   '0003_message_workflow_link': messageWorkflowLink,
   '0004_smartengage_indexes': smartengageIndexes,
+  '0005_coachnova_idempotency': coachnovaIdempotency,
   '0007_message_call_to_action': messageCallToAction,
 };

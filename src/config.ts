@@ -80,6 +80,24 @@ export const configSchema = z.object({
   CN_ESCALATION_COOLDOWN_SECONDS: z.coerce.number().int().positive().default(3 * 24 * 3600),
   CN_ASSESSMENT_INTERVAL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
 
+  // CoachNova session tuning (engineer D): what triggers a tip, the rolling window, score thresholds
+  /** A job rated at or below this gets a coaching tip. */
+  CN_COACHING_RATING_MAX: z.coerce.number().int().min(1).max(5).default(3),
+  /** Arriving more than this many minutes late gets a coaching tip. */
+  CN_LATE_MINUTES_THRESHOLD: z.coerce.number().int().nonnegative().default(15),
+  /** Days of jobs, cancellations and check-ins a session keeps (covers the 7-day signals and the rating trend). */
+  CN_WINDOW_DAYS: z.coerce.number().int().min(7).default(14),
+  CN_WINDOW_MAX_JOBS: z.coerce.number().int().positive().default(200),
+  /** Local window in which a job counts as late-night work. */
+  CN_LATE_NIGHT_START: clockTime.default('22:00'),
+  CN_LATE_NIGHT_END: clockTime.default('06:00'),
+  /** Ratings per side of the rating-trend comparison (latest N against the N before). */
+  CN_RATING_TREND_SAMPLE: z.coerce.number().int().min(2).default(5),
+  CN_RISK_MODERATE_AT: z.coerce.number().min(0).max(100).default(25),
+  CN_RISK_HIGH_AT: z.coerce.number().min(0).max(100).default(50),
+  /** Continue-as-new after this many events even if the server has not suggested it yet. */
+  CN_MAX_EVENTS_PER_RUN: z.coerce.number().int().positive().default(500),
+
   DEMO_DATA: bool.default(true),
 
   // Platform auth (engineer A): per-client-IP limits on the OTP endpoints, on top of the

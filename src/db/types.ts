@@ -231,6 +231,23 @@ export interface BurnoutAssessmentsTable {
   trigger: string | null;
   correlation_id: string | null;
   assessed_at: ColumnType<Date, Date | string | undefined, never>;
+  /** Unique per assessment (session + sequence): a retried write finds its row (migration 0005). */
+  idempotency_key: string | null;
+}
+
+/** A burnout alert emailed to a worker's supervisor, once per key (migration 0005). */
+export interface SupervisorAlertsTable {
+  id: Generated<string>;
+  worker_id: string;
+  idempotency_key: string;
+  score: Numeric;
+  level: RiskLevel;
+  factors: Json<BurnoutFactorRecord[]>;
+  correlation_id: string | null;
+  workflow_id: string | null;
+  provider_message_id: string | null;
+  sent_at: Timestamp | null;
+  created_at: CreatedAt;
 }
 
 export interface Database {
@@ -246,6 +263,7 @@ export interface Database {
   otp_codes: OtpCodesTable;
   deep_links: DeepLinksTable;
   burnout_assessments: BurnoutAssessmentsTable;
+  supervisor_alerts: SupervisorAlertsTable;
 }
 
 export type User = Selectable<UsersTable>;
