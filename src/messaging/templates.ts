@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/database';
 import type { Locale, MessageType, PromptTemplate } from '../db/types';
 import { fillPlaceholders, missingPlaceholders } from './placeholders';
-import type { DraftRequest, MessageDraft } from './types';
+import type { DraftRequest, MessageDraft, PromptContext } from './types';
 
 /** The one active prompt version for (agent, message type, locale); a missing one is a setup error. */
 export async function loadActiveTemplate(db: Db, req: Pick<DraftRequest, 'agent' | 'messageType' | 'locale'>): Promise<PromptTemplate> {
@@ -39,6 +39,15 @@ export function templateCallToAction(messageType: MessageType, locale: Locale): 
   return CALL_TO_ACTION[messageType][locale];
 }
 
+const BENGALI_DIGITS = '০১২৩৪৫৬৭৮৯';
+
+/** Numbers in a Bengali text read naturally in Bengali digits ("৩০ দিন", not "30 দিন"). */
+function withBengaliNumerals(context: PromptContext): PromptContext {
+  return Object.fromEntries(
+    Object.entries(context).map(([key, value]) => [key, typeof value === 'number' ? String(value).replace(/\d/g, (d) => BENGALI_DIGITS[Number(d)]) : value]),
+  );
+}
+
 /**
  * The approved template filled in. A context that lacks a value the template needs is a caller
  * bug: failing loudly beats sending "Dear {{first_name}}" (the safety check would stop it anyway).
@@ -52,9 +61,10 @@ export function renderTemplate(template: PromptTemplate, req: DraftRequest): Mes
       nonRetryable: true,
     });
   }
+  const context = req.locale === 'bn' ? withBengaliNumerals(req.context) : req.context;
   return {
-    subject: fillPlaceholders(template.fallback_subject, req.context),
-    body: fillPlaceholders(template.fallback_text, req.context),
+    subject: fillPlaceholders(template.fallback_subject, context),
+    body: fillPlaceholders(template.fallback_text, context),
     call_to_action: templateCallToAction(req.messageType, req.locale),
   };
 }
