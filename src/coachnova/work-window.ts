@@ -131,10 +131,11 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export function computeSignals(window: WorkWindow, now: Date, options: SignalOptions): BurnoutSignals {
   const t = now.getTime();
-  const jobs = [...window.jobs].filter((j) => Date.parse(j.finishedAt) <= t).sort(byFinish);
+  // Records stamped slightly after `now` (the caller's clock runs ahead) still count.
+  const jobs = [...window.jobs].sort(byFinish);
   const lastWeek = jobs.filter((j) => Date.parse(j.finishedAt) > t - 7 * DAY);
   const trend = ratingTrend(jobs, options.ratingSample);
-  const checkIn = window.checkIns.filter((c) => Date.parse(c.at) > t - 7 * DAY && Date.parse(c.at) <= t).at(-1);
+  const checkIn = window.checkIns.filter((c) => Date.parse(c.at) > t - 7 * DAY).at(-1);
   return {
     hoursLast24h: round2(jobs.reduce((sum, j) => sum + hoursWithin(j, t - DAY, t), 0)),
     hoursLast7d: round2(jobs.reduce((sum, j) => sum + hoursWithin(j, t - 7 * DAY, t), 0)),
@@ -142,7 +143,7 @@ export function computeSignals(window: WorkWindow, now: Date, options: SignalOpt
     lateNightJobs7d: lastWeek.filter((j) => isLateNight(j, options)).length,
     recentAvgRating: trend.recent,
     previousAvgRating: trend.previous,
-    cancellations7d: window.cancellations.filter((c) => Date.parse(c.at) > t - 7 * DAY && Date.parse(c.at) <= t).length,
+    cancellations7d: window.cancellations.filter((c) => Date.parse(c.at) > t - 7 * DAY).length,
     negativeFeedback7d: lastWeek.filter((j) => j.complaint || (j.rating !== null && j.rating <= 2)).length,
     latestCheckInScore: checkIn ? checkIn.score : null,
   };
