@@ -1,0 +1,284 @@
+// The API's zod extension first, as in the server entry point (some route schemas are built at import time).
+import '../../src/api/openapi';
+import { ApplicationFailure } from '@temporalio/common';
+import { createMessagingActivities } from '../../src/activities/messaging';
+import { createLogger } from '../../src/lib/logger';
+import { messagesFailed, messagesSent } from '../../src/lib/metrics';
+import { createUnsubscribeToken, unsubscribeSecret } from '../../src/messaging/unsubscribe-token';
+import { startTestSystem, type TestSystem } from '../helpers/system';
+import { activeTemplateId, bengaliDraft, composed, createUser, recordInput } from './fixtures';
+
+let system: TestSystem;
+let activities: ReturnType<typeof createMessagingActivities>;
+let templateId: string;
+
+beforeAll(async () => {
+  system = await startTestSystem({ worker: false });
+  activities = createMessagingActivities({ config: system.config, db: system.db, mailer: system.mailer, logger: createLogger('silent'), openai: null });
+  templateId = await activeTemplateId(system.db, 'bn');
+});
+afterAll(async () => {
+  await system.stop();
+});
+
+const counter = async (metric: typeof messagesSent | typeof messagesFailed) =>
+  (await metric.get()).values.filter((v) => v.labels.agent === 'smartengage').reduce((sum, v) => sum + v.value, 0);
+
+const messageRow = (id: string) => system.db.selectFrom('ai_messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: Error) => e,
+  );
+}
+
+describe('recordMessage', () => {
+  it('stores a PENDING message with everything that explains it', async () => {
+    const user = await createUser(system.db);
+    const input = recordInput(user.id, templateId);
+    const { messageId } = await activities.recordMessage(input);
+
+    const row = await messageRow(messageId);
+    expect(row).toMatchObject({
+      user_id: user.id,
+      delivery_status: 'PENDING',
+      subject: bengaliDraft.subject,
+      message_text: bengaliDraft.body,
+      call_to_action: bengaliDraft.call_to_action,
+      model: 'gpt-4o-mini',
+      prompt_version: 1,
+      template_id: templateId,
+      workflow_id: input.workflowId,
+      correlation_id: input.correlationId,
+      deep_link: input.deepLink,
+      idempotency_key: input.idempotencyKey,
+      attempts: 0,
+    });
+    expect(row.safety_checks).toEqual(input.composed.safetyChecks);
+  });
+
+  it('is idempotent: the same key twice gives one row and the same id', async () => {
+    const user = await createUser(system.db);
+    const input = recordInput(user.id, templateId);
+    const first = await activities.recordMessage(input);
+    const second = await activities.recordMessage(input);
+    expect(second.messageId).toBe(first.messageId);
+    const rows = await system.db.selectFrom('ai_messages').select('id').where('idempotency_key', '=', input.idempotencyKey).execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('refuses a message whose safety check did not pass', async () => {
+    const user = await createUser(system.db);
+    const error = await rejection(activities.recordMessage(recordInput(user.id, templateId, { composed: composed(templateId, bengaliDraft, false) })));
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect((error as ApplicationFailure).nonRetryable).toBe(true);
+  });
+
+  it('refuses a text that fails the local rules even if marked safe', async () => {
+    const user = await createUser(system.db);
+    const unsafe = { ...bengaliDraft, body: `${bengaliDraft.body} কল করুন ০১৭১১২২৩৩৪৪` };
+    const input = recordInput(user.id, templateId, { composed: composed(templateId, unsafe, true) });
+    const error = await rejection(activities.recordMessage(input));
+    expect((error as ApplicationFailure).type).toBe('UnsafeMessage');
+    const rows = await system.db.selectFrom('ai_messages').select('id').where('idempotency_key', '=', input.idempotencyKey).execute();
+    expect(rows).toHaveLength(0);
+  });
+});
+
+describe('sendMessageEmail', () => {
+  it('sends a Bengali marketing email once: HTML and text, deep link button, unsubscribe headers, stable Message-ID', async () => {
+    const user = await createUser(system.db);
+    const input = recordInput(user.id, templateId);
+    const { messageId } = await activities.recordMessage(input);
+    const sentBefore = await counter(messagesSent);
+    const already = system.smtp.messages.length;
+
+    const result = await activities.sendMessageEmail({ messageId, marketing: true });
+    expect(result).toEqual({ deliveryStatus: 'SENT', providerMessageId: `<${messageId}@shoktiai>`, alreadySent: false });
+
+    const [mail] = (await system.smtp.waitForMessages(already + 1)).slice(already);
+    expect(mail.to).toMatchObject({ value: [{ address: user.email }] });
+    expect(mail.subject).toBe(bengaliDraft.subject);
+    expect(mail.messageId).toBe(`<${messageId}@shoktiai>`);
+    expect(mail.text).toContain(bengaliDraft.body);
+    expect(mail.text).toContain(`${bengaliDraft.call_to_action}: ${input.deepLink}`);
+    expect(mail.html).toContain(bengaliDraft.body);
+    expect(mail.html).toContain(`href="${input.deepLink!.replace(/&/g, '&amp;')}"`);
+    expect(mail.html).toContain('lang="bn"');
+
+    // long headers are folded onto continuation lines: unfold before comparing
+    const raw = Object.fromEntries(mail.headerLines.map((h) => [h.key, h.line.replace(/\r?\n[ \t]+/g, ' ').replace(/:\s+/, ': ')]));
+    const unsubscribeUrl = `${system.config.PUBLIC_BASE_URL ?? `http://localhost:${system.config.PORT}`}/unsubscribe/${createUnsubscribeToken(unsubscribeSecret(system.config), user.id)}`;
+    expect(raw['list-unsubscribe']).toBe(`List-Unsubscribe: <${unsubscribeUrl}>`);
+    expect(raw['list-unsubscribe-post']).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    expect(mail.text).toContain(unsubscribeUrl);
+
+    const row = await messageRow(messageId);
+    expect(row).toMatchObject({ delivery_status: 'SENT', provider_message_id: `<${messageId}@shoktiai>`, attempts: 1, error: null });
+    expect(row.sent_at).toBeInstanceOf(Date);
+    expect(await counter(messagesSent)).toBe(sentBefore + 1);
+
+    const again = await activities.sendMessageEmail({ messageId, marketing: true });
+    expect(again).toEqual({ deliveryStatus: 'SENT', providerMessageId: `<${messageId}@shoktiai>`, alreadySent: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(system.smtp.messages).toHaveLength(already + 1);
+    expect((await messageRow(messageId)).attempts).toBe(1);
+  });
+
+  it('sends service mail (coaching) without unsubscribe headers, in English', async () => {
+    const user = await createUser(system.db, { locale: 'en' });
+    const enTemplate = await activeTemplateId(system.db, 'en');
+    const draft = { subject: 'A quick tip after your last job', body: 'Thank you for your work today, Rahim.', call_to_action: 'Got it' };
+    const input = recordInput(user.id, enTemplate, { locale: 'en', agent: 'coachnova', messageType: 'COACHING', role: 'WORKER', deepLink: null, composed: composed(enTemplate, draft) });
+    const { messageId } = await activities.recordMessage(input);
+    const already = system.smtp.messages.length;
+    await activities.sendMessageEmail({ messageId, marketing: false });
+
+    const [mail] = (await system.smtp.waitForMessages(already + 1)).slice(already);
+    expect(mail.headerLines.map((h) => h.key)).not.toContain('list-unsubscribe');
+    expect(mail.text).toContain('Thank you for your work today, Rahim.');
+    expect(mail.text).not.toContain('/unsubscribe/');
+    expect(mail.html).toContain('lang="en"');
+  });
+
+  it('lets an SMTP 451 propagate, records the error and the attempt, and succeeds on the retry without a duplicate', async () => {
+    const user = await createUser(system.db);
+    const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
+    const already = system.smtp.messages.length;
+    system.smtp.failNext(1);
+
+    const error = await rejection(activities.sendMessageEmail({ messageId, marketing: true }));
+    expect(error).not.toBeInstanceOf(ApplicationFailure); // a plain error: Temporal retries it
+    expect(error.message).toMatch(/451|temporary/);
+    const failed = await messageRow(messageId);
+    expect(failed).toMatchObject({ delivery_status: 'PENDING', attempts: 1 });
+    expect(failed.error).toMatch(/451|temporary/);
+
+    await activities.sendMessageEmail({ messageId, marketing: true });
+    await system.smtp.waitForMessages(already + 1);
+    expect(system.smtp.messages).toHaveLength(already + 1);
+    expect(await messageRow(messageId)).toMatchObject({ delivery_status: 'SENT', attempts: 2, error: null });
+  });
+
+  it('marks a message FAILED after the last retry, counting it once, never over a SENT one', async () => {
+    const user = await createUser(system.db);
+    const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
+    const before = await counter(messagesFailed);
+    await activities.markMessageFailed({ messageId, error: 'SMTP 451 after 5 attempts' });
+    await activities.markMessageFailed({ messageId, error: 'SMTP 451 after 5 attempts' });
+    expect(await messageRow(messageId)).toMatchObject({ delivery_status: 'FAILED', error: 'SMTP 451 after 5 attempts' });
+    expect(await counter(messagesFailed)).toBe(before + 1);
+
+    const sent = await activities.recordMessage(recordInput(user.id, templateId));
+    await activities.sendMessageEmail({ messageId: sent.messageId, marketing: false });
+    await activities.markMessageFailed({ messageId: sent.messageId, error: 'late' });
+    expect((await messageRow(sent.messageId)).delivery_status).toBe('SENT');
+  });
+});
+
+describe('recordMessageResponse', () => {
+  it('never downgrades: BOOKED > REPLIED > CLICKED/ACKNOWLEDGED > IGNORED', async () => {
+    const user = await createUser(system.db);
+    const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
+    const at = (minute: number) => `2026-11-27T18:${String(minute).padStart(2, '0')}:00.000Z`;
+    const steps: Array<[Parameters<typeof activities.recordMessageResponse>[0]['response'], boolean, string]> = [
+      ['CLICKED', true, 'CLICKED'],
+      ['IGNORED', false, 'CLICKED'],
+      ['ACKNOWLEDGED', false, 'CLICKED'],
+      ['REPLIED', true, 'REPLIED'],
+      ['CLICKED', false, 'REPLIED'],
+      ['BOOKED', true, 'BOOKED'],
+      ['REPLIED', false, 'BOOKED'],
+      ['BOOKED', false, 'BOOKED'],
+    ];
+    for (const [index, [response, applied, stored]] of steps.entries()) {
+      const result = await activities.recordMessageResponse({ messageId, response, at: at(index) } as never);
+      expect({ response, ...result }).toEqual({ response, applied });
+      expect((await messageRow(messageId)).user_response).toBe(stored);
+    }
+    expect((await messageRow(messageId)).responded_at).toEqual(new Date(at(5)));
+  });
+
+  it('records IGNORED only when there is no response yet', async () => {
+    const user = await createUser(system.db);
+    const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
+    expect(await activities.recordMessageResponse({ messageId, response: 'IGNORED', at: new Date().toISOString() })).toEqual({ applied: true });
+    expect(await activities.recordMessageResponse({ messageId, response: 'IGNORED', at: new Date().toISOString() })).toEqual({ applied: false });
+    // a late click still counts: silence is the weakest answer
+    expect(await activities.recordMessageResponse({ messageId, response: 'CLICKED', at: new Date().toISOString() })).toEqual({ applied: true });
+  });
+
+  it('ignores unknown message ids', async () => {
+    expect(await activities.recordMessageResponse({ messageId: 'not-a-uuid', response: 'CLICKED', at: new Date().toISOString() })).toEqual({ applied: false });
+  });
+});
+
+describe('unsubscribe', () => {
+  const urlFor = (userId: string) => `${system.baseUrl}/unsubscribe/${createUnsubscribeToken(unsubscribeSecret(system.config), userId)}`;
+  const consentOf = async (userId: string) => (await system.db.selectFrom('users').select('consent').where('id', '=', userId).executeTakeFirstOrThrow()).consent;
+
+  it('shows a bilingual confirm page on GET without unsubscribing', async () => {
+    const user = await createUser(system.db, { consent: { marketing: true } });
+    const res = await fetch(urlFor(user.id));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await res.text();
+    expect(html).toContain('আনসাবস্ক্রাইব');
+    expect(html).toContain('Unsubscribe');
+    expect(html).toContain('<form method="post"');
+    expect(await consentOf(user.id)).toEqual({ marketing: true });
+  });
+
+  it('revokes marketing consent on the one-click POST, keeping other consent', async () => {
+    const user = await createUser(system.db, { consent: { marketing: true, service_updates: true } });
+    const res = await fetch(urlFor(user.id), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ unsubscribed: true });
+    expect(await consentOf(user.id)).toEqual({ marketing: false, service_updates: true });
+
+    const again = await fetch(urlFor(user.id), { method: 'POST' });
+    expect(again.status).toBe(200);
+  });
+
+  it('answers the confirm button with a page', async () => {
+    const user = await createUser(system.db);
+    const res = await fetch(urlFor(user.id), { method: 'POST', headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('You have been unsubscribed');
+    expect((await consentOf(user.id)).marketing).toBe(false);
+  });
+
+  it('turns away a forged token with a friendly 400, changing nothing', async () => {
+    const user = await createUser(system.db);
+    const forged = `${system.baseUrl}/unsubscribe/${createUnsubscribeToken('another-secret-entirely-0123456789', user.id)}`;
+    const json = await fetch(forged, { method: 'POST', headers: { 'x-correlation-id': 'unsub-forged-1' } });
+    expect(json.status).toBe(400);
+    expect(await json.json()).toEqual({ error: { code: 'bad_request', message: expect.any(String), details: null }, correlation_id: 'unsub-forged-1' });
+
+    const page = await fetch(`${system.baseUrl}/unsubscribe/garbage`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('Invalid link');
+    expect((await consentOf(user.id)).marketing).toBe(true);
+  });
+
+  it('makes the sent email’s own unsubscribe link work end to end', async () => {
+    const user = await createUser(system.db);
+    const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
+    const already = system.smtp.messages.length;
+    await activities.sendMessageEmail({ messageId, marketing: true });
+    const [mail] = (await system.smtp.waitForMessages(already + 1)).slice(already);
+    const header = mail.headerLines.find((h) => h.key === 'list-unsubscribe')!.line.replace(/\r?\n[ \t]+/g, ' ');
+    const path = new URL(header.match(/<([^>]+)>/)![1]).pathname;
+
+    const res = await fetch(`${system.baseUrl}${path}`, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
+    expect(res.status).toBe(200);
+    expect((await consentOf(user.id)).marketing).toBe(false);
+  });
+});
