@@ -1,6 +1,7 @@
 import { contactsSkipped } from '../lib/metrics';
 import * as store from '../smartengage/campaign-store';
 import { resolveCriteria, segmentId, type SegmentCriteriaInput } from '../smartengage/criteria';
+import { campaignsStarted } from '../smartengage/metrics';
 import { countSegment } from '../smartengage/segment-query';
 import { campaignSettings, campaignWorkflowId } from '../smartengage/settings';
 import type { CampaignCounts, CampaignInput } from '../smartengage/types';
@@ -39,6 +40,7 @@ export function createCampaignsActivities({ db, config }: ActivityDeps) {
         workflowId: campaignWorkflowId(input.campaignId),
         correlationId: input.correlationId,
       });
+      campaignsStarted.inc({ trigger: 'schedule' });
       return { campaignId: input.campaignId, criteria, correlationId: input.correlationId, settings: campaignSettings(criteria, config) };
     },
   };

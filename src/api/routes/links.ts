@@ -1,6 +1,58 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { verifyDeepLinkToken } from '../../smartengage/deep-link-token';
+import { bookingLandingUrl, recordDeepLinkClick } from '../../smartengage/deep-links';
+import { deliverMessageResponse } from '../../smartengage/deliver-response';
+import { linkProblemPage, type LinkProblem } from '../../smartengage/link-pages';
+import { deepLinkClicks } from '../../smartengage/metrics';
 import type { ApiDeps } from '../deps';
+import { openApiRegistry } from '../openapi';
 
-export function linksRouter(_deps: ApiDeps): Router {
-  return Router();
+openApiRegistry.registerPath({
+  method: 'get',
+  path: '/l/{token}',
+  summary: 'Tracked deep link from a reminder',
+  description: "Verifies the signed token, records the click, tells the message's workflow (CLICKED) and redirects to the app's booking page pre-filled with the service, message and promo code.",
+  tags: ['smartengage'],
+  request: { params: z.object({ token: z.string() }) },
+  responses: {
+    302: { description: 'redirect to `APP_BASE_URL/book?service=…&ref=…&promo=…&token=…`' },
+    400: { description: 'forged or unknown token: a friendly HTML page (bn + en)', content: { 'text/html': { schema: z.string() } } },
+    410: { description: 'expired token: a friendly HTML page (bn + en)', content: { 'text/html': { schema: z.string() } } },
+  },
+});
+
+export function linksRouter({ config, db, temporal, logger }: ApiDeps): Router {
+  const router = Router();
+
+  const problem = (res: Response, kind: LinkProblem) => {
+    deepLinkClicks.inc({ outcome: kind });
+    res.status(kind === 'expired' ? 410 : 400).type('html').setHeader('cache-control', 'no-store').send(linkProblemPage(kind, config.APP_BASE_URL));
+  };
+
+  router.get('/l/:token', async (req, res) => {
+    const token = String(req.params.token);
+    const verdict = await verifyDeepLinkToken(token, config.DEEPLINK_SECRET);
+    if (!verdict.ok) return problem(res, verdict.reason);
+    const link = await recordDeepLinkClick(db, verdict.claims.tokenId);
+    if (!link) return problem(res, 'invalid');
+    if (link.expiresAt.getTime() <= Date.now()) return problem(res, 'expired');
+
+    if (link.messageId) {
+      const message = await db.selectFrom('ai_messages').select(['id', 'workflow_id']).where('id', '=', link.messageId).executeTakeFirst();
+      if (message) {
+        try {
+          await deliverMessageResponse({ db, temporal }, message, { messageId: message.id, response: 'CLICKED', at: new Date().toISOString() });
+        } catch (error) {
+          // the person still gets to the booking page; the click itself is already counted on the link
+          logger.warn({ err: error, correlation_id: req.correlationId, messageId: message.id }, 'could not record the click response');
+        }
+      }
+    }
+    deepLinkClicks.inc({ outcome: 'redirected' });
+    res.setHeader('cache-control', 'no-store');
+    res.redirect(302, bookingLandingUrl(config, link, token));
+  });
+
+  return router;
 }

@@ -1,6 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { ScheduleAlreadyRunning, WorkflowNotFoundError } from '@temporalio/client';
 import { Router } from 'express';
+import { z } from 'zod';
+import { HttpError, conflict, notFound } from '../../lib/errors';
+import * as campaigns from '../../smartengage/campaign-store';
+import { resolveCriteria, SegmentCriteriaInput, segmentId } from '../../smartengage/criteria';
+import { campaignsStarted } from '../../smartengage/metrics';
+import * as schedules from '../../smartengage/schedule';
+import { countSegment } from '../../smartengage/segment-query';
+import { campaignSettings, campaignWorkflowId } from '../../smartengage/settings';
+import type { CampaignInput, CampaignProgress } from '../../smartengage/types';
+import { AgentTypeKey, CampaignIdKey, CorrelationIdKey } from '../../temporal/search-attributes';
+import type { smartEngageCampaign } from '../../workflows/smartengage/campaign';
+import { campaignProgressQuery } from '../../workflows/smartengage/definitions';
 import type { ApiDeps } from '../deps';
+import { errorResponses, openApiRegistry } from '../openapi';
+import { parseBody, parseParams } from '../validate';
 
-export function smartengageRouter(_deps: ApiDeps): Router {
-  return Router();
+const CriteriaSchema = SegmentCriteriaInput.openapi('SegmentCriteria');
+export const RunSegmentBody = z.object({ segment_criteria: CriteriaSchema.optional() }).strict().openapi('RunSegmentRequest');
+const RunSegmentAccepted = z
+  .object({ job_id: z.uuid(), segment_id: z.string(), estimated_customers: z.number().int(), workflow_id: z.string(), status_url: z.string() })
+  .openapi('RunSegmentAccepted');
+const JobParams = z.object({ job_id: z.uuid() });
+const CountsSchema = z.object({
+  eligible: z.number().int(),
+  sent: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+  skipped_reasons: z.record(z.string(), z.number().int()),
+  in_flight: z.number().int(),
+});
+const JobStatus = z
+  .object({
+    job_id: z.uuid(),
+    segment_id: z.string(),
+    status: z.enum(['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED']),
+    criteria: z.record(z.string(), z.unknown()),
+    estimated_customers: z.number().int(),
+    counts: CountsSchema,
+    responses: z.record(z.string(), z.number().int()).openapi({ description: 'messages by recorded response (PENDING: none yet)' }),
+    delivery: z.record(z.string(), z.number().int()),
+    workflow_id: z.string(),
+    correlation_id: z.string().nullable(),
+    live: z.object({ phase: z.string(), runs: z.number().int(), cursor: z.string().nullable() }).nullable(),
+    error: z.string().nullable(),
+    created_at: z.string(),
+    started_at: z.string().nullable(),
+    finished_at: z.string().nullable(),
+  })
+  .openapi('SmartEngageJob');
+
+const ScheduleParams = z.object({ schedule_id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/) });
+export const CreateScheduleBody = z
+  .object({
+    schedule_id: ScheduleParams.shape.schedule_id.optional(),
+    cron: z.string().regex(/^(\S+\s+){4}\S+$/, 'five-field cron expression').optional(),
+    timezone: z.string().refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'unknown IANA timezone').optional(),
+    segment_criteria: CriteriaSchema.optional(),
+    paused: z.boolean().optional(),
+    note: z.string().max(200).optional(),
+  })
+  .strict()
+  .openapi('CreateScheduleRequest');
+const PauseBody = z.object({ note: z.string().max(200).optional() }).strict();
+const ScheduleView = z
+  .object({
+    schedule_id: z.string(),
+    cron: z.string().nullable(),
+    timezone: z.string().nullable(),
+    paused: z.boolean(),
+    note: z.string().nullable(),
+    criteria: z.record(z.string(), z.unknown()),
+    next_runs: z.array(z.string()),
+    recent_runs: z.array(z.object({ scheduled_at: z.string(), workflow_id: z.string() })),
+  })
+  .openapi('CadenceSchedule');
+
+registerOpenApi();
+
+export function smartengageRouter({ config, db, temporal, logger }: ApiDeps): Router {
+  const router = Router();
+
+  router.post('/run-segment', async (req, res) => {
+    const body = parseBody(RunSegmentBody, req);
+    const criteria = resolveCriteria(body.segment_criteria ?? {}, config);
+    const campaignId = randomUUID();
+    const workflowId = campaignWorkflowId(campaignId);
+    const estimated = await countSegment(db, criteria, new Date());
+    const segment = segmentId(criteria);
+    await campaigns.insertCampaign(db, { id: campaignId, segmentId: segment, criteria, estimated, workflowId, correlationId: req.correlationId });
+    const input: CampaignInput = { campaignId, criteria, correlationId: req.correlationId, settings: campaignSettings(criteria, config) };
+    try {
+      await temporal.workflow.start<typeof smartEngageCampaign>('smartEngageCampaign', {
+        workflowId,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        args: [input],
+        typedSearchAttributes: [
+          { key: AgentTypeKey, value: 'smartengage' },
+          { key: CampaignIdKey, value: campaignId },
+          { key: CorrelationIdKey, value: req.correlationId },
+        ],
+        memo: { criteria, segmentId: segment },
+      });
+    } catch (error) {
+      await campaigns.failCampaignStart(db, campaignId, `workflow start failed: ${String(error)}`);
+      throw new HttpError(503, 'temporal_unavailable', 'could not start the campaign workflow; try again');
+    }
+    campaignsStarted.inc({ trigger: 'api' });
+    logger.info({ correlation_id: req.correlationId, campaignId, segment, estimated }, 'SmartEngage campaign started');
+    res.status(202).json({ job_id: campaignId, segment_id: segment, estimated_customers: estimated, workflow_id: workflowId, status_url: `/internal/ai/smartengage/jobs/${campaignId}` });
+  });
+
+  router.get('/jobs/:job_id', async (req, res) => {
+    const { job_id } = parseParams(JobParams, req);
+    const row = await db.selectFrom('campaigns').selectAll().where('id', '=', job_id).executeTakeFirst();
+    if (!row) throw notFound('job');
+    const live = row.status === 'RUNNING' || row.status === 'PENDING' ? await liveProgress(temporal, row.workflow_id) : null;
+    const { responses, delivery } = await campaigns.campaignResponses(db, job_id);
+    const counts = live?.counts ?? { eligible: row.eligible_count, sent: row.sent_count, failed: row.failed_count, skipped: row.skipped_count, skippedReasons: row.skipped_reasons };
+    res.json({
+      job_id: row.id,
+      segment_id: row.segment_id,
+      status: row.status,
+      criteria: row.criteria,
+      estimated_customers: row.estimated_count,
+      counts: { eligible: counts.eligible, sent: counts.sent, failed: counts.failed, skipped: counts.skipped, skipped_reasons: counts.skippedReasons, in_flight: live?.inFlight ?? 0 },
+      responses,
+      delivery,
+      workflow_id: row.workflow_id,
+      correlation_id: row.correlation_id,
+      live: live ? { phase: live.phase, runs: live.runs, cursor: live.cursor } : null,
+      error: row.error,
+      created_at: row.created_at.toISOString(),
+      started_at: row.started_at?.toISOString() ?? null,
+      finished_at: row.finished_at?.toISOString() ?? null,
+    });
+  });
+
+  router.get('/schedules', async (_req, res) => {
+    res.json({ schedules: await schedules.listCadenceSchedules(temporal) });
+  });
+
+  router.post('/schedules', async (req, res) => {
+    const body = parseBody(CreateScheduleBody, req);
+    const defaults = schedules.defaultScheduleOptions(config);
+    const options = {
+      scheduleId: body.schedule_id ?? defaults.scheduleId,
+      cron: body.cron ?? defaults.cron,
+      timezone: body.timezone ?? defaults.timezone,
+      criteria: body.segment_criteria ?? {},
+      paused: body.paused,
+      note: body.note,
+    };
+    try {
+      await schedules.createCadenceSchedule(temporal, config, options);
+    } catch (error) {
+      if (error instanceof ScheduleAlreadyRunning) throw conflict(`schedule ${options.scheduleId} already exists`);
+      throw error;
+    }
+    res.status(201).json(await schedules.describeCadenceSchedule(temporal, options.scheduleId));
+  });
+
+  router.get('/schedules/:schedule_id', async (req, res) => {
+    const { schedule_id } = parseParams(ScheduleParams, req);
+    const view = await schedules.describeCadenceSchedule(temporal, schedule_id);
+    if (!view) throw notFound('schedule');
+    res.json(view);
+  });
+
+  const pauseRoute = (paused: boolean) => async (req: import('express').Request, res: import('express').Response) => {
+    const { schedule_id } = parseParams(ScheduleParams, req);
+    const { note } = parseBody(PauseBody, req);
+    if (!(await schedules.setCadenceSchedulePaused(temporal, schedule_id, paused, note))) throw notFound('schedule');
+    res.json(await schedules.describeCadenceSchedule(temporal, schedule_id));
+  };
+  router.post('/schedules/:schedule_id/pause', pauseRoute(true));
+  router.post('/schedules/:schedule_id/unpause', pauseRoute(false));
+
+  router.post('/schedules/:schedule_id/trigger', async (req, res) => {
+    const { schedule_id } = parseParams(ScheduleParams, req);
+    if (!(await schedules.triggerCadenceSchedule(temporal, schedule_id))) throw notFound('schedule');
+    res.status(202).json({ schedule_id, triggered: true });
+  });
+
+  router.delete('/schedules/:schedule_id', async (req, res) => {
+    const { schedule_id } = parseParams(ScheduleParams, req);
+    if (!(await schedules.deleteCadenceSchedule(temporal, schedule_id))) throw notFound('schedule');
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+/** The running workflow's own view (fresher than the row, which is saved per page); null if unreachable. */
+async function liveProgress(temporal: ApiDeps['temporal'], workflowId: string): Promise<CampaignProgress | null> {
+  try {
+    return await temporal.workflow.getHandle(workflowId).query(campaignProgressQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    return null;
+  }
+}
+
+function registerOpenApi(): void {
+  const base = '/internal/ai/smartengage';
+  const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+  openApiRegistry.registerPath({
+    method: 'post',
+    path: `${base}/run-segment`,
+    summary: 'Start a re-engagement campaign over a segment',
+    description: 'Every criteria field is optional (defaults from configuration); `{}` runs the default segment. Answers at once; follow the job at `status_url`.',
+    tags: ['smartengage'],
+    request: { body: { content: { 'application/json': { schema: RunSegmentBody } } } },
+    responses: { 202: json(RunSegmentAccepted, 'campaign started'), ...errorResponses(400, 401, 403, 422, 503) },
+  });
+  openApiRegistry.registerPath({
+    method: 'get',
+    path: `${base}/jobs/{job_id}`,
+    summary: "A campaign's progress and counts",
+    tags: ['smartengage'],
+    request: { params: JobParams },
+    responses: { 200: json(JobStatus, 'the job'), ...errorResponses(401, 403, 404, 422) },
+  });
+  openApiRegistry.registerPath({
+    method: 'get',
+    path: `${base}/schedules`,
+    summary: 'SmartEngage cadence schedules',
+    tags: ['smartengage'],
+    responses: { 200: json(z.object({ schedules: z.array(ScheduleView) }), 'schedules'), ...errorResponses(401, 403) },
+  });
+  openApiRegistry.registerPath({
+    method: 'post',
+    path: `${base}/schedules`,
+    summary: 'Create a cadence schedule (default: the daily one from configuration)',
+    tags: ['smartengage'],
+    request: { body: { content: { 'application/json': { schema: CreateScheduleBody } } } },
+    responses: { 201: json(ScheduleView, 'created'), ...errorResponses(400, 401, 403, 409, 422) },
+  });
+  for (const [method, suffix, summary] of [
+    ['get', '', 'One schedule'],
+    ['post', '/pause', 'Pause a schedule'],
+    ['post', '/unpause', 'Resume a schedule'],
+  ] as const) {
+    openApiRegistry.registerPath({
+      method,
+      path: `${base}/schedules/{schedule_id}${suffix}`,
+      summary,
+      tags: ['smartengage'],
+        request: { params: ScheduleParams, ...(method === 'post' ? { body: { content: { 'application/json': { schema: PauseBody } } } } : {}) },
+      responses: { 200: json(ScheduleView, 'the schedule'), ...errorResponses(401, 403, 404, 422) },
+    });
+  }
+  openApiRegistry.registerPath({
+    method: 'post',
+    path: `${base}/schedules/{schedule_id}/trigger`,
+    summary: 'Run the cadence check now',
+    tags: ['smartengage'],
+    request: { params: ScheduleParams },
+    responses: { 202: { description: 'triggered' }, ...errorResponses(401, 403, 404) },
+  });
+  openApiRegistry.registerPath({
+    method: 'delete',
+    path: `${base}/schedules/{schedule_id}`,
+    summary: 'Delete a schedule',
+    tags: ['smartengage'],
+    request: { params: ScheduleParams },
+    responses: { 204: { description: 'deleted' }, ...errorResponses(401, 403, 404) },
+  });
 }

@@ -1,0 +1,19 @@
+import { Counter } from 'prom-client';
+
+/** SmartEngage counters beyond the shared message metrics of src/lib/metrics.ts. */
+export const campaignsStarted = new Counter({
+  name: 'shoktiai_smartengage_campaigns_started_total',
+  help: 'SmartEngage campaigns started, by trigger (api, schedule)',
+  labelNames: ['trigger'] as const,
+});
+
+export const deepLinkClicks = new Counter({
+  name: 'shoktiai_smartengage_deep_link_clicks_total',
+  help: 'Tracked deep-link requests, by outcome (redirected, expired, invalid)',
+  labelNames: ['outcome'] as const,
+});
+
+export const attributedBookings = new Counter({
+  name: 'shoktiai_smartengage_attributed_bookings_total',
+  help: 'Bookings created with a deep-link token and attributed to their message',
+});

@@ -1,0 +1,136 @@
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Logger } from '../lib/logger';
+import { AgentTypeKey } from '../temporal/search-attributes';
+import type { SegmentCriteriaInput } from './criteria';
+
+/**
+ * The daily cadence check as a Temporal Schedule: each action starts `scheduledCadenceCheck`,
+ * which opens a campaigns row and runs the campaign. Overlap SKIP: a check still running when
+ * the next one is due is not doubled (and per-customer-per-day ids would dedupe it anyway).
+ */
+export interface CadenceScheduleOptions {
+  scheduleId: string;
+  cron: string;
+  timezone: string;
+  criteria: SegmentCriteriaInput;
+  paused?: boolean;
+  note?: string;
+}
+
+export interface CadenceScheduleView {
+  schedule_id: string;
+  cron: string | null;
+  timezone: string | null;
+  paused: boolean;
+  note: string | null;
+  criteria: SegmentCriteriaInput;
+  next_runs: string[];
+  recent_runs: Array<{ scheduled_at: string; workflow_id: string }>;
+}
+
+export function defaultScheduleOptions(config: Config): CadenceScheduleOptions {
+  return { scheduleId: config.SE_SCHEDULE_ID, cron: config.SE_SCHEDULE_CRON, timezone: config.SE_SCHEDULE_TIMEZONE, criteria: {} };
+}
+
+/** Creates the schedule; throws ScheduleAlreadyRunning when one with this id exists. */
+export async function createCadenceSchedule(client: Client, config: Config, options: CadenceScheduleOptions): Promise<void> {
+  await client.schedule.create({
+    scheduleId: options.scheduleId,
+    spec: { cronExpressions: [options.cron], timezone: options.timezone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'scheduledCadenceCheck',
+      workflowId: `${options.scheduleId}-run`,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      args: [{ criteria: options.criteria }],
+      typedSearchAttributes: [{ key: AgentTypeKey, value: 'smartengage' }],
+      memo: { criteria: options.criteria },
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+    state: { paused: options.paused ?? false, note: options.note ?? 'SmartEngage daily cadence check' },
+    memo: { agent: 'smartengage', cron: options.cron, criteria: options.criteria },
+  });
+}
+
+/** For `npm start`: the default daily schedule exists afterwards (created unless already there). */
+export async function ensureDailySchedule(client: Client, config: Config, logger: Logger): Promise<'created' | 'exists'> {
+  const options = defaultScheduleOptions(config);
+  try {
+    await createCadenceSchedule(client, config, options);
+    logger.info({ scheduleId: options.scheduleId, cron: options.cron, timezone: options.timezone }, 'SmartEngage daily schedule created');
+    return 'created';
+  } catch (error) {
+    if (error instanceof ScheduleAlreadyRunning) return 'exists';
+    throw error;
+  }
+}
+
+function toView(description: ScheduleDescription): CadenceScheduleView {
+  const memo = (description.memo ?? {}) as { cron?: string; criteria?: SegmentCriteriaInput };
+  return {
+    schedule_id: description.scheduleId,
+    cron: memo.cron ?? null,
+    timezone: description.spec.timezone ?? null,
+    paused: description.state.paused,
+    note: description.state.note ?? null,
+    criteria: memo.criteria ?? {},
+    next_runs: description.info.nextActionTimes.slice(0, 5).map((d) => d.toISOString()),
+    recent_runs: description.info.recentActions.map((a) => ({ scheduled_at: a.scheduledAt.toISOString(), workflow_id: a.action.workflow.workflowId })),
+  };
+}
+
+/** null when there is no such schedule. */
+export async function describeCadenceSchedule(client: Client, scheduleId: string): Promise<CadenceScheduleView | null> {
+  try {
+    return toView(await client.schedule.getHandle(scheduleId).describe());
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return null;
+    throw error;
+  }
+}
+
+/** SmartEngage schedules (memo agent = smartengage); the listing is eventually consistent. */
+export async function listCadenceSchedules(client: Client): Promise<CadenceScheduleView[]> {
+  const views: CadenceScheduleView[] = [];
+  for await (const summary of client.schedule.list()) {
+    if ((summary.memo as { agent?: string } | undefined)?.agent !== 'smartengage') continue;
+    const view = await describeCadenceSchedule(client, summary.scheduleId);
+    if (view) views.push(view);
+  }
+  return views;
+}
+
+/** Pauses or resumes; false when there is no such schedule. */
+export async function setCadenceSchedulePaused(client: Client, scheduleId: string, paused: boolean, note?: string): Promise<boolean> {
+  const handle = client.schedule.getHandle(scheduleId);
+  try {
+    if (paused) await handle.pause(note ?? 'paused through the API');
+    else await handle.unpause(note ?? 'resumed through the API');
+    return true;
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return false;
+    throw error;
+  }
+}
+
+/** Starts one cadence check now, outside the calendar. */
+export async function triggerCadenceSchedule(client: Client, scheduleId: string): Promise<boolean> {
+  try {
+    await client.schedule.getHandle(scheduleId).trigger(ScheduleOverlapPolicy.SKIP);
+    return true;
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return false;
+    throw error;
+  }
+}
+
+export async function deleteCadenceSchedule(client: Client, scheduleId: string): Promise<boolean> {
+  try {
+    await client.schedule.getHandle(scheduleId).delete();
+    return true;
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return false;
+    throw error;
+  }
+}
