@@ -1,0 +1,69 @@
+import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
+import { Client, Pool } from 'pg';
+import type { Database } from '../../src/db/types';
+import type { Db } from '../../src/db/database';
+import { migrateToLatest } from '../../src/db/migrate';
+
+/** The server the bench creates its own databases on (never the app's or the tests'). */
+export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  db: Db;
+  pool: Pool;
+  /** Every query the Kysely instance ran (SQL and parameters), for EXPLAIN. */
+  captured: CompiledQuery[];
+  drop(): Promise<void>;
+}
+
+function urlFor(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A dedicated, freshly migrated database (dropped first if a crashed run left it behind).
+ * A whole database rather than a schema, so the API and worker child processes reach it with
+ * a plain DATABASE_URL.
+ */
+export async function createBenchDatabase(name: string, poolMax = 10): Promise<BenchDatabase> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
+  await admin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name}`);
+  });
+  const url = urlFor(name);
+  const pool = new Pool({ connectionString: url, max: poolMax });
+  const captured: CompiledQuery[] = [];
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event) => {
+      if (event.level === 'query') captured.push(event.query);
+    },
+  });
+  await migrateToLatest(db);
+  captured.length = 0;
+  return {
+    name,
+    url,
+    db,
+    pool,
+    captured,
+    async drop() {
+      await db.destroy();
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}

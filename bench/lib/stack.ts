@@ -1,0 +1,135 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer, freePort, type DevServer } from '../../src/temporal/dev-server';
+import { seedCatalogue } from '../data/catalogue';
+import { createBenchDatabase, type BenchDatabase } from './database';
+import { startBenchLlm } from './llm';
+import { BENCH_VAR, spawnService, waitForApi, waitForWorker, type ServiceProcess } from './processes';
+import { startSmtpSink, type SmtpSink } from './smtp-sink';
+
+export const INTERNAL_API_KEY = 'bench-internal-api-key-0123456789';
+
+/**
+ * The peers scenarios 2–5 share: a Temporal dev server on a SQLite file tuned for throughput,
+ * a migrated database with the service catalogue, the 100 ms LLM server and the SMTP sink.
+ */
+export interface Stack {
+  temporal: DevServer;
+  client: Client;
+  bench: BenchDatabase;
+  llm: Awaited<ReturnType<typeof startBenchLlm>>;
+  smtp: SmtpSink;
+  /** The environment the API and worker processes run with (production entry points). */
+  env(taskQueue: string, port?: number, publicPort?: number): Record<string, string>;
+  /** `npm run worker` / `npm run api` as child processes, ready when they return. */
+  startWorker(name: string, taskQueue: string, extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  startApi(name: string, taskQueue: string, extraEnv?: Record<string, string>): Promise<{ service: ServiceProcess; baseUrl: string }>;
+  /** A worker and an API on one task queue: the system as deployed. */
+  startSystem(name: string): Promise<RunningSystem>;
+  /** The system left running by the last scenario that started one (reused by scenarios 3, 4). */
+  system?: RunningSystem;
+  stop(): Promise<void>;
+}
+
+export interface RunningSystem {
+  name: string;
+  taskQueue: string;
+  worker: ServiceProcess;
+  api: ServiceProcess;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: { log: (m: string) => void }): Promise<Stack> {
+  const dbFile = join(BENCH_VAR, `temporal-${process.pid}.db`);
+  const temporal = await startDevServer({
+    headless: true,
+    dbFile,
+    sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' },
+    log: (line) => {
+      if (/error|fatal/i.test(line)) options.log(`[temporal] ${line.trim().slice(0, 300)}`);
+    },
+  });
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection, namespace: temporal.namespace });
+  const bench = await createBenchDatabase('shoktiai_bench', 10);
+  await seedCatalogue((text, values) => bench.pool.query(text, values));
+  const llm = await startBenchLlm();
+  const smtp = await startSmtpSink();
+  const services: ServiceProcess[] = [];
+
+  const env = (taskQueue: string, port = 0, publicPort = port): Record<string, string> => ({
+    NODE_ENV: 'production',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    PORT: String(port),
+    DATABASE_URL: bench.url,
+    DATABASE_POOL_MAX: '10',
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    SMTP_URL: smtp.url,
+    OPENAI_API_KEY: 'bench-key',
+    OPENAI_BASE_URL: llm.baseUrl,
+    INTERNAL_API_KEY,
+    JWT_SECRET: 'bench-jwt-secret-0123456789-0123456789-abcdef',
+    DEEPLINK_SECRET: 'bench-deeplink-secret-0123456789-0123456789-ab',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${publicPort}`,
+    DEMO_DATA: 'false',
+  });
+
+  const stack: Stack = {
+    temporal,
+    client,
+    bench,
+    llm,
+    smtp,
+    env,
+    async startWorker(name, taskQueue, extraEnv = {}) {
+      const service = spawnService(name, 'src/worker.ts', { ...env(taskQueue), ...extraEnv });
+      services.push(service);
+      await waitForWorker(service, client, taskQueue);
+      return service;
+    },
+    async startApi(name, taskQueue, extraEnv = {}) {
+      const port = await freePort();
+      const service = spawnService(name, 'src/api/server.ts', { ...env(taskQueue, port), ...extraEnv });
+      services.push(service);
+      const baseUrl = `http://127.0.0.1:${port}`;
+      await waitForApi(service, baseUrl);
+      return { service, baseUrl };
+    },
+    async startSystem(name) {
+      const taskQueue = `bench-${name}`;
+      const port = await freePort();
+      // links in messages point at this API, so the worker is told its address too
+      const worker = await stack.startWorker(`${name}-worker`, taskQueue, { PUBLIC_BASE_URL: `http://127.0.0.1:${port}` });
+      const api = spawnService(`${name}-api`, 'src/api/server.ts', env(taskQueue, port));
+      services.push(api);
+      const baseUrl = `http://127.0.0.1:${port}`;
+      await waitForApi(api, baseUrl);
+      const system: RunningSystem = {
+        name,
+        taskQueue,
+        worker,
+        api,
+        baseUrl,
+        async stop() {
+          await Promise.all([worker.stop(), api.stop()]);
+          if (stack.system === system) stack.system = undefined;
+        },
+      };
+      return system;
+    },
+    async stop() {
+      await Promise.all(services.map((s) => s.stop()));
+      await llm.close();
+      await smtp.close();
+      await connection.close();
+      await temporal.stop();
+      await bench.drop();
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbFile}${suffix}`, { force: true });
+    },
+  };
+  return stack;
+}

@@ -1,0 +1,121 @@
+/**
+ * `npm run bench` — the benchmarks of issue 5 on this machine's real peers: its own Temporal dev
+ * server (SQLite file, WAL, synchronous=OFF), its own PostgreSQL databases, the local
+ * OpenAI-compatible server at a fixed 100 ms, and an SMTP sink. Prints one table and writes
+ * the figures to bench/results.json (`--quick`: bench/results.local.json).
+ *
+ *   npm run bench                  full size (1M customers, 10k-message campaign, …)
+ *   npm run bench -- --quick       every scenario at small size, in under two minutes
+ *   npm run bench -- --only=1,3    some scenarios only
+ *   npm run bench -- --out=FILE    write the figures elsewhere
+ *   npm run bench -- --keep-db     keep the segmentation database afterwards (to EXPLAIN by hand)
+ *
+ * A missed target is reported in the table, never thrown. The exit code is non-zero only when
+ * the harness itself fails or a correctness check does (e.g. a customer got two emails).
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { gitCommit, machineInfo } from './lib/machine';
+import { formatMarkdown, formatTable, newResult, type ScenarioResult } from './lib/report';
+import { round } from './lib/stats';
+import { sizesFor, type BenchSizes } from './sizes';
+import { runSegmentation } from './scenarios/segmentation';
+import { startStack, type Stack } from './lib/stack';
+import { runCampaignAndMemory } from './scenarios/campaign';
+import { runApiLoad } from './scenarios/api-load';
+import { runCoachnova } from './scenarios/coachnova';
+
+const ROOT = resolve(__dirname, '..');
+
+interface Args {
+  quick: boolean;
+  keepDb: boolean;
+  only: Set<number>;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const quick = argv.includes('--quick');
+  const onlyArg = argv.find((a) => a.startsWith('--only='));
+  const outArg = argv.find((a) => a.startsWith('--out='));
+  const only = new Set((onlyArg ? onlyArg.slice(7).split(',') : ['1', '2', '3', '4', '5']).map(Number));
+  const out = resolve(ROOT, outArg ? outArg.slice(6) : quick ? 'bench/results.local.json' : 'bench/results.json');
+  return { quick, only, out, keepDb: argv.includes('--keep-db') };
+}
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+async function timed(id: number, title: string, fn: () => Promise<ScenarioResult | ScenarioResult[]>): Promise<ScenarioResult[]> {
+  log(`\n[bench] scenario ${id}: ${title}`);
+  const started = performance.now();
+  try {
+    const results = [await fn()].flat();
+    for (const r of results) r.durationMs = round(performance.now() - started, 0);
+    return results;
+  } catch (error) {
+    const result = newResult(id, title);
+    result.status = 'error';
+    result.notes.push(error instanceof Error ? error.message : String(error));
+    result.details.stack = error instanceof Error ? error.stack : undefined;
+    log(`[bench] scenario ${id} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    return [result];
+  }
+}
+
+async function runAll(args: Args, sizes: BenchSizes): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  if (args.only.has(1)) results.push(...(await timed(1, 'Segmentation', () => runSegmentation({ ...sizes.segmentation, keepDatabase: args.keepDb, log }))));
+  const needsStack = [2, 3, 4, 5].some((id) => args.only.has(id));
+  if (!needsStack) return results;
+  let stack: Stack | undefined;
+  try {
+    log('\n[bench] starting Temporal dev server, database, LLM server and SMTP sink');
+    stack = await startStack({ log });
+    const s = stack;
+    if (args.only.has(2) || args.only.has(5)) {
+      results.push(...(await timed(2, 'Campaign throughput', () => runCampaignAndMemory(s, { ...sizes.campaign, log, memory: args.only.has(5) }))));
+    }
+    if (args.only.has(3)) results.push(...(await timed(3, 'API under load', () => runApiLoad(s, { ...sizes.api, log }))));
+    if (args.only.has(4)) results.push(...(await timed(4, 'CoachNova reaction time', () => runCoachnova(s, { ...sizes.coachnova, log }))));
+  } catch (error) {
+    const result = newResult(0, 'Bench stack');
+    result.status = 'error';
+    result.notes.push(error instanceof Error ? error.message : String(error));
+    results.push(result);
+    log(`[bench] stack failed: ${error instanceof Error ? error.stack : String(error)}`);
+  } finally {
+    await stack?.stop();
+  }
+  return results.sort((a, b) => a.id - b.id);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const sizes = sizesFor(args.quick);
+  const started = new Date();
+  const results = await runAll(args, sizes);
+  const report = {
+    mode: args.quick ? 'quick' : 'full',
+    date: started.toISOString(),
+    durationSeconds: round((Date.now() - started.getTime()) / 1000, 0),
+    commit: gitCommit(ROOT),
+    machine: machineInfo(),
+    command: `npm run bench${args.quick ? ' -- --quick' : ''}`,
+    sizes,
+    scenarios: results,
+    markdown: formatMarkdown(results),
+  };
+  writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+  const m = report.machine;
+  process.stdout.write(`\nShoktiAI benchmarks (${report.mode}) — ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, commit ${report.commit.slice(0, 12)}, ${report.date}\n\n`);
+  process.stdout.write(`${formatTable(results)}\n\n`);
+  for (const r of results) for (const note of r.notes) process.stdout.write(`  [${r.id}] ${note}\n`);
+  process.stdout.write(`\nwritten to ${args.out} in ${report.durationSeconds} s\n`);
+  const failed = results.filter((r) => r.status === 'error' || r.failedChecks.length > 0);
+  process.exitCode = failed.length ? 1 : 0;
+}
+
+main().catch((error) => {
+  log(`[bench] ${error instanceof Error ? error.stack : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,305 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { createActivities, type Activities } from '../../src/activities';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/lib/logger';
+import { openDependencies } from '../../src/runtime/dependencies';
+import { resolveCriteria, type SegmentCriteriaInput } from '../../src/smartengage/criteria';
+import { reengagementWorkflowId } from '../../src/smartengage/settings';
+import type { SegmentPageMember } from '../../src/smartengage/types';
+import type { CampaignCustomers } from '../data/campaign-data';
+import { getInternal, postInternal } from '../lib/http';
+import { BENCH_VAR, spawnService, waitForWorker } from '../lib/processes';
+import type { RunningSystem, Stack } from '../lib/stack';
+import { mapPool, sleep } from '../lib/stats';
+import type { FloorCampaignInput } from '../workflows/floor';
+
+/** Thrown when the code a scenario drives has not landed yet: the scenario is reported pending. */
+export class PendingError extends Error {}
+
+/** Every customer's send window is open whatever the hour, so the run measures sending, not waiting. */
+export const OPEN_WINDOW: SegmentCriteriaInput = { booking_cadence_days: 21, send_window_start: '00:00', send_window_end: '23:59' };
+
+/** How long duplicates get to show up after the last expected mail before the count is checked. */
+const DUPLICATE_GRACE_MS = 2000;
+
+export interface DeliveryCheck {
+  expected: number;
+  received: number;
+  exactlyOnce: number;
+  missing: number;
+  duplicates: number;
+  controlsContacted: number;
+  /** Mail to anyone not in this run (an earlier run's customer contacted again). */
+  strangers: number;
+}
+
+export interface CampaignRun {
+  customers: number;
+  runSegmentMs: number;
+  jobId: string | null;
+  estimated: number | null;
+  durationMs: number;
+  messagesPerSecond: number;
+  timedOut: boolean;
+  check: DeliveryCheck;
+  messagesStored: number;
+  job: unknown;
+  memory: { workerPeakBytes: number; apiPeakBytes: number; workerHighWaterBytes: number; apiHighWaterBytes: number };
+}
+
+/** Counts what the SMTP sink received against who should (and should not) have been mailed. */
+export function checkDelivery(stack: Stack, customers: CampaignCustomers): DeliveryCheck {
+  const counts = stack.smtp.countsByRecipient();
+  const expected = new Set(customers.eligible);
+  const controls = new Set(customers.controls);
+  let exactlyOnce = 0;
+  let duplicates = 0;
+  let missing = 0;
+  for (const address of expected) {
+    const n = counts.get(address) ?? 0;
+    if (n === 1) exactlyOnce++;
+    else if (n === 0) missing++;
+    else duplicates++;
+  }
+  let controlsContacted = 0;
+  let strangers = 0;
+  for (const [address] of counts) {
+    if (controls.has(address)) controlsContacted++;
+    else if (!expected.has(address)) strangers++;
+  }
+  return { expected: expected.size, received: stack.smtp.accepted.length, exactlyOnce, missing, duplicates, controlsContacted, strangers };
+}
+
+export function deliveryProblems(check: DeliveryCheck): string[] {
+  const problems: string[] = [];
+  if (check.missing) problems.push(`${check.missing} customers got no email`);
+  if (check.duplicates) problems.push(`${check.duplicates} customers got more than one email`);
+  if (check.controlsContacted) problems.push(`${check.controlsContacted} ineligible customers were emailed`);
+  if (check.strangers) problems.push(`${check.strangers} customers outside the segment were emailed`);
+  return problems;
+}
+
+async function messagesStored(stack: Stack, tag: string): Promise<number> {
+  const { rows } = await stack.bench.pool.query<{ n: string }>(
+    `SELECT count(DISTINCT m.user_id) AS n FROM ai_messages m JOIN users u ON u.id = m.user_id WHERE u.email LIKE $1 AND m.agent_type = 'smartengage'`,
+    [`${tag}-%`],
+  );
+  return Number(rows[0].n);
+}
+
+/**
+ * One real campaign: POST run-segment on the running API, the real worker sends through the
+ * 100 ms LLM and the SMTP sink; timed from the request to the last expected mail accepted.
+ */
+export async function runRealCampaign(stack: Stack, system: RunningSystem, customers: CampaignCustomers, timeoutMs: number): Promise<CampaignRun> {
+  const n = customers.eligible.length;
+  stack.smtp.reset();
+  system.worker.startSampling();
+  system.api.startSampling();
+  const started = Date.now();
+  const answer = await postInternal(`${system.baseUrl}/internal/ai/smartengage/run-segment`, { segment_criteria: OPEN_WINDOW });
+  if (answer.status === 404) {
+    system.worker.stopSampling();
+    system.api.stopSampling();
+    throw new PendingError('POST /internal/ai/smartengage/run-segment answers 404: not implemented yet');
+  }
+  if (answer.status !== 202) throw new Error(`run-segment answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
+  let lastAt: number;
+  let timedOut = false;
+  try {
+    lastAt = await stack.smtp.waitFor(n, timeoutMs);
+  } catch {
+    timedOut = true;
+    lastAt = stack.smtp.accepted.at(-1)?.at ?? Date.now();
+  }
+  await sleep(DUPLICATE_GRACE_MS);
+  const workerMemory = system.worker.stopSampling();
+  const apiMemory = system.api.stopSampling();
+  const check = checkDelivery(stack, customers);
+  const durationMs = lastAt - started;
+  const jobId = (answer.body?.job_id as string | undefined) ?? null;
+  const job = jobId ? (await getInternal(`${system.baseUrl}/internal/ai/smartengage/jobs/${jobId}`)).body : null;
+  return {
+    customers: n,
+    runSegmentMs: answer.ms,
+    jobId,
+    estimated: answer.body?.estimated_customers ?? null,
+    durationMs,
+    messagesPerSecond: Math.min(check.received, n) / (durationMs / 1000),
+    timedOut,
+    check,
+    messagesStored: await messagesStored(stack, customers.tag),
+    job,
+    memory: {
+      workerPeakBytes: workerMemory.peakBytes,
+      apiPeakBytes: apiMemory.peakBytes,
+      workerHighWaterBytes: system.worker.highWaterBytes(),
+      apiHighWaterBytes: system.api.highWaterBytes(),
+    },
+  };
+}
+
+export interface ActivityShape {
+  activities: number;
+  localActivities: number;
+  signals: number;
+  workflowId: string;
+}
+
+/** How many activities one real re-engagement run scheduled (read from its history). */
+export async function activitiesPerCustomer(stack: Stack, tag: string): Promise<ActivityShape | null> {
+  const { rows } = await stack.bench.pool.query<{ workflow_id: string | null }>(
+    `SELECT m.workflow_id FROM ai_messages m JOIN users u ON u.id = m.user_id WHERE u.email LIKE $1 AND m.workflow_id IS NOT NULL LIMIT 1`,
+    [`${tag}-%`],
+  );
+  const workflowId = rows[0]?.workflow_id;
+  if (!workflowId) return null;
+  const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  return {
+    workflowId,
+    activities: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
+    localActivities: events.filter((e) => e.markerRecordedEventAttributes).length,
+    signals: events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length,
+  };
+}
+
+let floorBundlePath: string | undefined;
+
+async function floorBundle(): Promise<string> {
+  if (floorBundlePath) return floorBundlePath;
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: resolve(__dirname, '../workflows/floor.ts'),
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
+  });
+  mkdirSync(BENCH_VAR, { recursive: true });
+  floorBundlePath = join(BENCH_VAR, `floor-bundle-${process.pid}.js`);
+  writeFileSync(floorBundlePath, bundle.code);
+  return floorBundlePath;
+}
+
+export interface FloorRun {
+  durationMs: number;
+  workflowsPerSecond: number;
+  reported: number;
+  workerPeakBytes: number;
+}
+
+/** The floor: the campaign's shape with no-op activities, in its own worker process. */
+export async function runFloor(stack: Stack, name: string, input: Omit<FloorCampaignInput, 'state'>): Promise<FloorRun> {
+  const taskQueue = `bench-floor-${name}`;
+  const worker = spawnService(`floor-${name}-worker`, 'bench/processes/floor-worker.ts', {
+    TEMPORAL_ADDRESS: stack.temporal.address,
+    TEMPORAL_NAMESPACE: stack.temporal.namespace,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    BENCH_FLOOR_BUNDLE: await floorBundle(),
+  });
+  try {
+    await waitForWorker(worker, stack.client, taskQueue);
+    worker.startSampling();
+    const started = Date.now();
+    const handle = await stack.client.workflow.start('floorCampaign', { taskQueue, workflowId: `floor-${name}-${started}`, args: [input] });
+    const reported = (await handle.result()) as number;
+    const durationMs = Date.now() - started;
+    const memory = worker.stopSampling();
+    return { durationMs, workflowsPerSecond: input.customers / (durationMs / 1000), reported, workerPeakBytes: memory.peakBytes };
+  } finally {
+    await worker.stop();
+  }
+}
+
+export interface PlainLoopRun {
+  durationMs: number;
+  messagesPerSecond: number;
+  sent: number;
+  skipped: number;
+  check: DeliveryCheck;
+}
+
+/**
+ * The price of durability: the same activities, in the same order, called directly in this
+ * process (no Temporal), `concurrency` customers at a time (the campaign's window).
+ */
+export async function runPlainLoop(stack: Stack, customers: CampaignCustomers, concurrency: number, timeoutMs: number): Promise<PlainLoopRun> {
+  const config = loadConfig({ ...stack.env('bench-plain'), LOG_LEVEL: 'warn' });
+  const deps = await openDependencies(config, createLogger('warn'));
+  const acts = createActivities(deps);
+  const criteria = resolveCriteria(OPEN_WINDOW, config);
+  const asOf = new Date().toISOString();
+  let cursor: string | null = null;
+  let exhausted = false;
+  const queue: SegmentPageMember[] = [];
+  let fetching: Promise<void> | null = null;
+  const fetchPage = async () => {
+    const page = await acts.fetchSegmentPage({ criteria, asOf, after: cursor, limit: criteria.page_size });
+    queue.push(...page.members);
+    cursor = page.nextCursor;
+    exhausted = page.members.length < criteria.page_size;
+  };
+  const next = async (): Promise<SegmentPageMember | undefined> => {
+    while (queue.length === 0 && !exhausted) {
+      fetching ??= fetchPage().finally(() => {
+        fetching = null;
+      });
+      await fetching;
+    }
+    return queue.shift();
+  };
+  stack.smtp.reset();
+  let sent = 0;
+  let skipped = 0;
+  const started = Date.now();
+  try {
+    await Promise.race([
+      mapPool(Array.from({ length: concurrency }), concurrency, async () => {
+        for (let member = await next(); member; member = await next()) {
+          if (await reengageDirectly(acts, member, criteria)) sent++;
+          else skipped++;
+        }
+      }),
+      sleep(timeoutMs).then(() => {
+        throw new Error(`plain loop: ${sent} sent after ${timeoutMs} ms`);
+      }),
+    ]);
+  } finally {
+    await deps.close();
+  }
+  const lastAt = stack.smtp.accepted.at(-1)?.at ?? Date.now();
+  await sleep(DUPLICATE_GRACE_MS);
+  const durationMs = lastAt - started;
+  return { durationMs, messagesPerSecond: sent / (durationMs / 1000), sent, skipped, check: checkDelivery(stack, customers) };
+}
+
+/** reengageCustomer's happy path (and composeSafeMessage's first draft), minus Temporal. */
+async function reengageDirectly(acts: Activities, member: SegmentPageMember, criteria: ReturnType<typeof resolveCriteria>): Promise<boolean> {
+  const workflowId = `${reengagementWorkflowId(member.customerId, member.localDate)}-plain`;
+  const { customerId, serviceId } = member;
+  await acts.planSendWindow({ customerId, windowStart: criteria.send_window_start, windowEnd: criteria.send_window_end });
+  const claim = await acts.claimContactSlot({ customerId, workflowId, capHours: criteria.frequency_cap_hours });
+  if (!claim.claimed) return false;
+  const reminder = await acts.loadReminderContext({ customerId, serviceId });
+  const request = { agent: 'smartengage' as const, messageType: 'REMINDER' as const, locale: reminder.locale, context: reminder.context };
+  const generated = await acts.generateDraft(request);
+  const verdict = await acts.checkSafety({ draft: generated.draft, locale: reminder.locale, allowedNames: [reminder.context.first_name, reminder.context.service_name], agent: 'smartengage' });
+  if (!verdict.safe) throw new Error(`plain loop: unsafe draft for ${customerId}`);
+  const link = await acts.createReminderDeepLink({ customerId, serviceId, workflowId, ttlHours: 48, promoCode: null });
+  const { messageId } = await acts.recordMessage({
+    idempotencyKey: `${workflowId}:reminder`,
+    userId: customerId,
+    role: 'CUSTOMER',
+    agent: 'smartengage',
+    channel: 'EMAIL',
+    messageType: 'REMINDER',
+    locale: reminder.locale,
+    composed: { ...generated, safetyChecks: { safe: true, checks: verdict.checks, attempts: 1, rejected: [] } },
+    deepLink: link.url,
+    campaignId: null,
+    correlationId: 'bench-plain-loop',
+    workflowId,
+  });
+  await acts.attachReminderDeepLink({ tokenId: link.tokenId, messageId });
+  await acts.sendMessageEmail({ messageId, marketing: true });
+  return true;
+}

@@ -1,0 +1,9 @@
+import type { Stack } from '../lib/stack';
+import { newResult, type ScenarioResult } from '../lib/report';
+
+export async function runCoachnova(_stack: Stack, _o: { log: (m: string) => void }): Promise<ScenarioResult> {
+  const r = newResult(4, 'CoachNova reaction time');
+  r.status = 'pending';
+  r.notes.push('not wired yet');
+  return r;
+}
