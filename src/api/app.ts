@@ -9,6 +9,7 @@ import { openApiDocument } from './openapi';
 import { authenticate, requireOperator } from './middleware/auth';
 import { analyticsRouter } from './routes/analytics';
 import { authRouter } from './routes/auth';
+import { bookingCompletionRouter } from './routes/booking-completion';
 import { bookingsRouter } from './routes/bookings';
 import { coachnovaRouter } from './routes/coachnova';
 import { healthRouter } from './routes/health';
@@ -34,6 +35,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(authenticate(deps.config));
   app.use(authRouter(deps));
   app.use(servicesRouter(deps));
+  app.use(bookingCompletionRouter(deps));
   app.use(bookingsRouter(deps));
   app.use(messagesRouter(deps));
   app.use('/internal', requireOperator);

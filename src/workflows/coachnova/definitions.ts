@@ -1,8 +1,9 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { BurnoutAssessment, BurnoutSignals, RiskLevel } from '../../coachnova/burnout-score';
+import type { BurnoutAssessment, BurnoutSignals } from '../../coachnova/burnout-score';
 import type { CheckInSignal, JobCancelledSignal, JobCompletedSignal } from '../../coachnova/events';
 import type { CoachingSettings } from '../../coachnova/settings';
 import type { WorkWindow } from '../../coachnova/work-window';
+import type { SessionView } from '../../coachnova/session-view-schema';
 import type { ComposedMessage, PromptContext } from '../../messaging/types';
 
 /**
@@ -80,28 +81,7 @@ export interface CoachingSessionInput {
   state?: SessionState;
 }
 
-/** What `GET /internal/ai/coachnova/workers/:id` shows. */
-export interface SessionView {
-  worker_id: string;
-  source: 'session' | 'database';
-  workflow_id: string | null;
-  risk: {
-    score: number;
-    level: RiskLevel;
-    factors: BurnoutAssessment['factors'];
-    override?: BurnoutAssessment['override'];
-    assessed_at: string | null;
-  } | null;
-  metrics: (BurnoutSignals & { jobs_in_window: number; messages_today: number; skipped_by_daily_cap: number; escalations: number; events_processed: number; runs: number }) | null;
-  pending_messages: Array<{
-    key: string;
-    type: CoachingMessageType;
-    stage: PendingMessage['stage'];
-    due_at: string;
-    reasons: string[];
-    message_ids: string[];
-    reminded: boolean;
-  }>;
-}
+/** What `GET /internal/ai/coachnova/workers/:id` shows (schema in src/coachnova/session-view-schema.ts). */
+export type { SessionView };
 
 export const sessionStateQuery = defineQuery<SessionView>('state');
