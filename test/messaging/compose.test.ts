@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { createMessagingActivities } from '../../src/activities/messaging';
+import { loadConfig } from '../../src/config';
+import { createMailer } from '../../src/email/mailer';
+import { createLogger } from '../../src/lib/logger';
+import { createOpenAiClient } from '../../src/llm/openai-client';
+import type { ComposedMessage } from '../../src/messaging/types';
+import type { ComposeOptions, ComposeRequest } from '../../src/workflows/shared/compose';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
+import { bengaliDraft, reminderRequest } from './fixtures';
+
+/**
+ * composeSafeMessage on a real worker and dev server, against the local OpenAI server: the
+ * retry policy, regeneration and template fallbacks as Temporal actually runs them.
+ */
+let llm: TestOpenAiServer;
+let database: TestDatabase;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let client: Client;
+let worker: Worker;
+let workerRun: Promise<void>;
+const taskQueue = `compose-${randomUUID()}`;
+
+beforeAll(async () => {
+  llm = await startOpenAiServer();
+  database = await createTestDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', OPENAI_API_KEY: 'test', OPENAI_BASE_URL: llm.baseUrl, OPENAI_TIMEOUT_MS: '500' });
+  const mailer = createMailer({ from: config.EMAIL_FROM, outboxDir: 'var/test/outbox-unused' });
+  const activities = createMessagingActivities({ config, db: database.db, mailer, logger: createLogger('silent'), openai: createOpenAiClient(config) });
+  const address = process.env.TEST_TEMPORAL_ADDRESS!;
+  nativeConnection = await NativeConnection.connect({ address });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: resolve(__dirname, 'workflows/compose-probe.ts'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+  });
+  worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities, shutdownGraceTime: '2s' });
+  workerRun = worker.run();
+  connection = await Connection.connect({ address });
+  client = new Client({ connection });
+}, 120_000);
+
+afterAll(async () => {
+  worker.shutdown();
+  await workerRun;
+  await nativeConnection.close();
+  await connection.close();
+  await database.drop();
+  await llm.close();
+});
+beforeEach(() => llm.reset());
+
+const fastRetry: ComposeOptions = { llmRetry: { maximumAttempts: 3, initialIntervalMs: 50 } };
+
+function compose(req: ComposeRequest, options: ComposeOptions = fastRetry): Promise<ComposedMessage> {
+  return client.workflow.execute('composeProbe', { taskQueue, workflowId: `compose-${randomUUID()}`, args: [req, options] });
+}
+
+const englishDraft = { subject: 'We miss you', body: 'Hi Rahim, it has been a while. Book again whenever you like.', call_to_action: 'Book now' };
+
+describe('composeSafeMessage', () => {
+  it('returns a safe model draft with its record', async () => {
+    llm.enqueue({ draft: bengaliDraft });
+    const result = await compose(reminderRequest('bn'));
+    expect(result.model).toBe('gpt-4o-mini');
+    expect(result.draft).toEqual(bengaliDraft);
+    expect(result.safetyChecks).toMatchObject({ safe: true, attempts: 1, rejected: [] });
+    expect(result.safetyChecks.checks.map((c) => c.name)).toContain('moderation');
+    expect(result.safetyChecks.fallback_reason).toBeUndefined();
+  });
+
+  it('regenerates once, telling the model what failed, when the first draft leaks a phone number', async () => {
+    llm.enqueue({ draft: { ...englishDraft, body: 'Hi Rahim, call our technician on 01712345678 to book.' } }, { draft: englishDraft });
+    const result = await compose(reminderRequest('en'));
+    expect(result.model).toBe('gpt-4o-mini');
+    expect(result.draft).toEqual(englishDraft);
+    expect(result.safetyChecks).toMatchObject({ safe: true, attempts: 2, rejected: [{ attempt: 1, failed: ['pii'] }] });
+    expect(llm.chatRequests).toHaveLength(2);
+    expect(llm.chatRequests[1].messages.at(-1)!.content).toContain('failed these safety checks: pii');
+  });
+
+  it('sends the approved template when the regenerated draft is unsafe too, and records why', async () => {
+    llm.enqueue(
+      { draft: { ...englishDraft, body: 'Book at www.cheap-ac.net today, Rahim!' } },
+      { draft: { ...englishDraft, body: 'Stop being an idiot and book, Rahim.' } },
+    );
+    const result = await compose(reminderRequest('en'));
+    expect(result.model).toBe('template');
+    expect(result.fallbackReason).toBe('safety_rejected');
+    expect(result.draft.subject).toBe('Time for your next AC Servicing?');
+    expect(result.safetyChecks).toMatchObject({
+      safe: true,
+      attempts: 3,
+      fallback_reason: 'safety_rejected',
+      rejected: [
+        { attempt: 1, failed: ['links'] },
+        { attempt: 2, failed: ['profanity'] },
+      ],
+    });
+  });
+
+  it('retries a failing LLM with backoff, then falls back to the template', async () => {
+    llm.setDefault(() => ({ status: 500 }));
+    const result = await compose(reminderRequest('bn'));
+    expect(llm.chatRequests).toHaveLength(3);
+    expect(result).toMatchObject({ model: 'template', fallbackReason: 'llm_unavailable', promptVersion: 1 });
+    expect(result.safetyChecks).toMatchObject({ safe: true, attempts: 1, fallback_reason: 'llm_unavailable' });
+  });
+
+  it('recovers when a rate limit and a timeout are followed by a good answer', async () => {
+    llm.enqueue({ status: 429 }, { delayMs: 1500, then: { draft: bengaliDraft } }, { draft: bengaliDraft });
+    const result = await compose(reminderRequest('bn'));
+    expect(result.model).toBe('gpt-4o-mini');
+    expect(llm.chatRequests).toHaveLength(3);
+  });
+
+  it('does not retry a rejected request (401) before using the template', async () => {
+    llm.setDefault(() => ({ status: 401 }));
+    const result = await compose(reminderRequest('bn'));
+    expect(llm.chatRequests).toHaveLength(1);
+    expect(result.fallbackReason).toBe('llm_unavailable');
+  });
+
+  it('uses the template at once for a refusal (no retries, no regeneration)', async () => {
+    llm.enqueue({ refusal: 'I cannot write that.' });
+    const result = await compose(reminderRequest('en'));
+    expect(llm.chatRequests).toHaveLength(1);
+    expect(result.safetyChecks).toMatchObject({ safe: true, attempts: 1, fallback_reason: 'refusal' });
+  });
+
+  it('never returns an unsafe text: fails non-retryably when even the template is rejected', async () => {
+    llm.setFlaggedWords(['book']); // the model's drafts and the template all say "book"
+    const error = await compose(reminderRequest('en')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('NoSafeMessage');
+    expect(cause.nonRetryable).toBe(true);
+  });
+});
