@@ -17,7 +17,8 @@ import type { ApiDeps } from '../deps';
 import { errorResponses, openApiRegistry } from '../openapi';
 import { parseBody, parseParams } from '../validate';
 
-const CriteriaSchema = SegmentCriteriaInput.openapi('SegmentCriteria');
+// re-wrapped here: criteria.ts may load before zod is extended with .openapi()
+const CriteriaSchema = z.object(SegmentCriteriaInput.shape).strict().openapi('SegmentCriteria');
 export const RunSegmentBody = z.object({ segment_criteria: CriteriaSchema.optional() }).strict().openapi('RunSegmentRequest');
 const RunSegmentAccepted = z
   .object({ job_id: z.uuid(), segment_id: z.string(), estimated_customers: z.number().int(), workflow_id: z.string(), status_url: z.string() })
