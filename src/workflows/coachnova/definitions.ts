@@ -4,7 +4,7 @@ import type { CheckInSignal, JobCancelledSignal, JobCompletedSignal } from '../.
 import type { CoachingSettings } from '../../coachnova/settings';
 import type { WorkWindow } from '../../coachnova/work-window';
 import type { SessionView } from '../../coachnova/session-view-schema';
-import type { ComposedMessage, PromptContext } from '../../messaging/types';
+import type { ComposedMessage, MessageResponseEvent, PromptContext } from '../../messaging/types';
 
 /**
  * The coaching session's public surface: its input, signals, query and the state it carries
@@ -50,7 +50,7 @@ export type InboxItem =
   | { type: 'job_completed'; payload: JobCompletedSignal }
   | { type: 'job_cancelled'; payload: JobCancelledSignal }
   | { type: 'check_in'; payload: CheckInSignal }
-  | { type: 'message_response'; payload: { messageId: string; response: string; at: string } };
+  | { type: 'message_response'; payload: MessageResponseEvent };
 
 export interface SessionState {
   /** The first run id of this session's chain: makes idempotency keys unique per session. */

@@ -3,7 +3,7 @@ import { endOfQuietHours, localMoment } from '../../coachnova/local-time';
 import type { CoachingSettings } from '../../coachnova/settings';
 import type { WorkerProfile } from '../../coachnova/work-history';
 import type { Channel } from '../../db/types';
-import type { ComposedMessage, PromptContext } from '../../messaging/types';
+import type { ComposedMessage, MessageResponseEvent, PromptContext } from '../../messaging/types';
 import { composeSafeMessage } from '../shared/compose';
 import { bestEffort, mail, store } from './activities';
 import type { CoachingMessageType, PendingMessage, SessionState } from './definitions';
@@ -50,15 +50,15 @@ export async function advanceDueMessages(state: SessionState, ctx: MessageContex
   }
 }
 
-/** Matches a worker's response to the message it answers; true when one was waiting for it. */
-export async function recordResponse(state: SessionState, event: { messageId: string; response: string; at: string }): Promise<boolean> {
+/**
+ * Records a worker's response (the session owns its messages, so the API signals rather than
+ * writes) and stops the follow-up of the message it answers; true when one was waiting for it.
+ */
+export async function recordResponse(state: SessionState, event: MessageResponseEvent): Promise<boolean> {
   const message = state.pending.find((p) => p.messageIds.includes(event.messageId));
-  if (!message) return false;
-  removePending(state, message);
-  await bestEffort('recording the response', () =>
-    store.recordMessageResponse({ messageId: event.messageId, response: event.response as 'ACKNOWLEDGED', at: event.at }),
-  );
-  return true;
+  if (message) removePending(state, message);
+  await bestEffort('recording the response', () => store.recordMessageResponse(event));
+  return !!message;
 }
 
 function removePending(state: SessionState, message: PendingMessage): void {
