@@ -92,13 +92,12 @@ function hoursWithin(job: JobRecord, from: number, to: number): number {
   return end > start ? (end - start) / HOUR : 0;
 }
 
-/** Working days in a row ending today or yesterday (local dates); a day without jobs breaks it. */
+/**
+ * Working days in a row ending today or yesterday (local dates); a day without jobs breaks it.
+ * A job belongs to the day it started (a night job past midnight is one working day, not two).
+ */
 function consecutiveWorkingDays(jobs: JobRecord[], now: Date, timeZone: string): number {
-  const days = new Set<string>();
-  for (const job of jobs) {
-    days.add(localMoment(new Date(job.finishedAt), timeZone).date);
-    if (job.startedAt) days.add(localMoment(new Date(job.startedAt), timeZone).date);
-  }
+  const days = new Set(jobs.map((job) => localMoment(new Date(job.startedAt ?? job.finishedAt), timeZone).date));
   const today = localMoment(now, timeZone).date;
   let day = days.has(today) ? today : previousDate(today);
   let streak = 0;
