@@ -1,4 +1,8 @@
 import { sql } from 'kysely';
+import { scoreBurnout } from '../../src/coachnova/burnout-score';
+import { coachingSettingsFromConfig } from '../../src/coachnova/settings';
+import { loadWorkWindow } from '../../src/coachnova/work-history';
+import { computeSignals } from '../../src/coachnova/work-window';
 import { loadConfig } from '../../src/config';
 import type { Db } from '../../src/db/database';
 import { seedDemoDataIfEmpty } from '../../src/db/demo-data';
@@ -154,13 +158,34 @@ describe('the demo data set', () => {
       expect(w.work_days).toBeGreaterThanOrEqual(10); // no rest day for well over 7 days
       expect(w.late_night).toBeGreaterThan(0);
       expect(w.complaints).toBeGreaterThan(0);
-      expect(w.avg_rating!).toBeLessThan(3.5);
     }
     for (const w of low) expect(w.work_days).toBeLessThan(10);
     const meanLowRating = low.reduce((s, w) => s + (w.avg_rating ?? 5), 0) / low.length;
     expect(meanLowRating).toBeGreaterThan(4.2);
+    for (const w of high) expect(w.avg_rating!).toBeLessThan(meanLowRating - 0.5);
 
     const supervised = await db.selectFrom('workers').select(['skills', 'supervisor_email']).execute();
     expect(supervised.every((w) => w.skills.length > 0 && w.supervisor_email)).toBe(true);
+  });
+
+  it("puts workers at every risk level by CoachNova's own score, most of them LOW", async () => {
+    const settings = coachingSettingsFromConfig(loadConfig({}));
+    const since = new Date(now.getTime() - settings.windowDays * 86_400_000);
+    const workers = await db.selectFrom('workers').select('id').execute();
+    const levels: Record<string, number> = { LOW: 0, MODERATE: 0, HIGH: 0 };
+    for (const { id } of workers) {
+      const window = await loadWorkWindow(db, id, since, settings.maxJobs);
+      const signals = computeSignals(window, now, {
+        timeZone: 'Asia/Dhaka',
+        lateNightStart: settings.lateNightStart,
+        lateNightEnd: settings.lateNightEnd,
+        ratingSample: settings.ratingTrendSample,
+      });
+      levels[scoreBurnout(signals, settings.policy).level]++;
+    }
+    console.log(`demo workers by CoachNova risk level: ${JSON.stringify(levels)}`);
+    expect(levels.HIGH).toBeGreaterThanOrEqual(3);
+    expect(levels.MODERATE).toBeGreaterThanOrEqual(3);
+    expect(levels.LOW).toBeGreaterThan(levels.MODERATE + levels.HIGH);
   });
 });

@@ -9,7 +9,7 @@ const FEEDBACK = {
     'Very professional and tidy work.',
     'On time, polite and quick. Thank you!',
   ],
-  fine: ['কাজ ভালো, তবে একটু দেরি হয়েছে।', 'মোটামুটি ভালো।', 'Good job overall.', 'Fine, but took longer than expected.'],
+  fine: ['কাজ ভালো হয়েছে, ধন্যবাদ।', 'মোটামুটি ভালো।', 'Good job overall.', 'Fine, but took longer than expected.'],
   slipping: [
     'কাজ ঠিক আছে কিন্তু তাড়াহুড়ো করেছেন।',
     'কয়েক জায়গায় ময়লা রয়ে গেছে।',

@@ -75,14 +75,14 @@ interface DayPlan {
   /** Local minute of the day the first job starts. */
   startMinute: number;
   lateNight: boolean;
-  /** Ratings from the recent week trend down for stretched and overworked workers. */
+  /** Within the last 7 days: stretched and overworked workers arrive late more often. */
   recent: boolean;
 }
 
 /**
  * The recent days of each profile, following the Bangladesh Labour Act limits CoachNova scores
  * against (8 h a day, 10 with overtime; 48 h a week, 60 with overtime; a weekly rest day):
- * LOW ≈ 40 h a week (6 days of ~6.7 h, one rest day); MODERATE ≈ 52 h (6 days of ~8.7 h);
+ * LOW ≈ 40 h a week (6 days of ~6.7 h, one rest day); MODERATE ≈ 55 h (6 days of ~9.2 h);
  * HIGH works every day for 12 days, 9–10 h plus late-night jobs, well over 60 h a week.
  * Any 7-day window ending at `now` holds about six working days whatever the hour, because
  * the rest day falls inside days -6..-1 and the cut-off splits days -7 and 0 between them.
@@ -103,7 +103,7 @@ function planDays(random: DemoRandom, profile: RiskLevel): DayPlan[] {
   const moderate = profile === 'MODERATE';
   return range(-7, 0).map((d) => ({
     dayOffset: d,
-    workMinutes: isRest(d) ? 0 : moderate ? random.int(510, 540) : random.int(390, 420),
+    workMinutes: isRest(d) ? 0 : moderate ? random.int(540, 570) : random.int(390, 420),
     startMinute: moderate ? random.int(480, 510) : random.int(540, 600),
     lateNight: false,
     recent: d >= -6,
@@ -113,11 +113,30 @@ function planDays(random: DemoRandom, profile: RiskLevel): DayPlan[] {
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const roundTo5 = (minutes: number) => Math.max(5, Math.round(minutes / 5) * 5);
 
-function ratingFor(random: DemoRandom, profile: RiskLevel, recent: boolean): number | null {
-  if (random.chance(0.1)) return null; // not every customer rates
-  if (profile === 'LOW' || !recent) return random.weighted([[5, 65], [4, 30], [3, 5]]);
-  if (profile === 'MODERATE') return random.weighted([[5, 10], [4, 45], [3, 40], [2, 5]]);
-  return random.weighted([[4, 20], [3, 40], [2, 35], [1, 5]]);
+/** How many of the latest ratings CoachNova compares with the ones before (CN_RATING_TREND_SAMPLE). */
+const TREND_SAMPLE = 5;
+
+/**
+ * A rating by how recent the job is among the worker's finished ones (0 = the latest), so the
+ * trend shows in the last jobs whatever the hour: stretched workers slip over their last few
+ * jobs, overworked ones slide over their last two, and the latest jobs are always rated.
+ */
+function ratingFor(random: DemoRandom, profile: RiskLevel, recency: number): number | null {
+  if (recency >= 2 * TREND_SAMPLE && random.chance(0.1)) return null; // not every customer rates
+  const good = [[5, 60], [4, 35], [3, 5]] as const;
+  if (profile === 'MODERATE' && recency < TREND_SAMPLE) return random.weighted([[4, 20], [3, 50], [2, 30]]);
+  if (profile === 'HIGH' && recency < TREND_SAMPLE) return random.weighted([[3, 40], [2, 50], [1, 10]]);
+  if (profile === 'HIGH' && recency < 3 * TREND_SAMPLE) return random.weighted([[4, 40], [3, 50], [2, 10]]);
+  return random.weighted(good);
+}
+
+/** Rates the finished jobs, newest first, as their customers would have. */
+function rateJobs(random: DemoRandom, profile: RiskLevel, jobs: WorkerJob[], now: Date): void {
+  const finished = jobs.filter((j) => !j.cancelled && j.finished_at <= now).sort((a, b) => b.finished_at.getTime() - a.finished_at.getTime());
+  finished.forEach((j, recency) => {
+    j.rating = ratingFor(random, profile, recency);
+    j.feedback = feedbackFor(random, j.rating);
+  });
 }
 
 function minutesLateFor(random: DemoRandom, profile: RiskLevel, recent: boolean): number {
@@ -127,7 +146,6 @@ function minutesLateFor(random: DemoRandom, profile: RiskLevel, recent: boolean)
 }
 
 function job(random: DemoRandom, worker: DemoWorker, service: DemoService, start: Date, minutes: number, recent: boolean): WorkerJob {
-  const rating = ratingFor(random, worker.profile, recent);
   const minutesLate = minutesLateFor(random, worker.profile, recent);
   return {
     worker_id: worker.id,
@@ -136,8 +154,8 @@ function job(random: DemoRandom, worker: DemoWorker, service: DemoService, start
     started_at: start,
     finished_at: addMinutes(start, minutes),
     minutes_late: minutesLate,
-    rating,
-    feedback: feedbackFor(random, rating),
+    rating: null, // see rateJobs
+    feedback: null,
     cancelled: false,
   };
 }
@@ -176,6 +194,7 @@ export function buildRecentJobs(random: DemoRandom, now: Date, workers: DemoWork
     for (const plan of planDays(random, worker.profile)) {
       if (plan.workMinutes > 0) own.push(...fillDay(random, worker, plan, offered, now));
     }
+    rateJobs(random, worker.profile, own, now);
     if (worker.profile === 'HIGH') markTroubledJobs(random, worker, own, now, offered);
     jobs.push(...own);
   }
