@@ -128,6 +128,7 @@ describe('the demo data set', () => {
       WHERE last_booking_at BETWEEN ${new Date(now.getTime() - 60 * 86_400_000)} AND ${new Date(now.getTime() - 21 * 86_400_000)}`.execute(db);
     const recent = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM customers WHERE last_booking_at > ${new Date(now.getTime() - 21 * 86_400_000)}`.execute(db);
+    console.log(`demo customers: ${eligible} eligible for SmartEngage, ${lapsed.rows[0].n} lapsed 21–60 days, ${recent.rows[0].n} booked in the last 21 days`);
     expect(lapsed.rows[0].n).toBeGreaterThan(90);
     expect(recent.rows[0].n).toBeGreaterThan(60);
     expect(eligible).toBeGreaterThan(80);

@@ -27,6 +27,7 @@ describe('GET /services', () => {
     expect(res.status).toBe(200);
     expect(names(res.body)).toEqual(['Bathroom Cleaning', 'Full Home Deep Cleaning', 'AC Servicing', 'Cockroach Control']);
     expect(res.body.count).toBe(4);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=60');
     const deep = res.body.services.find((s: any) => s.name === 'Full Home Deep Cleaning');
     expect(deep).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),

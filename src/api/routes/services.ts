@@ -62,6 +62,8 @@ export function servicesRouter({ db }: ApiDeps): Router {
     // enum order is the catalogue's order of categories
     const rows = await select.orderBy('category').orderBy('name').orderBy('id').execute();
     const services = rows.map(toServiceJson);
+    // the catalogue changes rarely; a minute of client and proxy caching takes load off the API
+    res.setHeader('cache-control', 'public, max-age=60');
     res.json({ services, count: services.length });
   });
   return router;
