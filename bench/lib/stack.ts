@@ -32,6 +32,19 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+const clock = (minutes: number) => `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/**
+ * CoachNova holds tips during quiet hours (21:00–08:00 in Dhaka by default) and caps them at 3
+ * a day: the bench moves the quiet hours to one minute twelve hours away (Asia/Dhaka, UTC+6, no
+ * DST) and lifts the cap, so scenario 4 measures reaction time at any hour of the day.
+ */
+function coachnovaAlwaysAwake(now = new Date()): Record<string, string> {
+  const dhakaMinutes = (now.getUTCHours() * 60 + now.getUTCMinutes() + 360) % 1440;
+  const start = (dhakaMinutes + 720) % 1440;
+  return { CN_QUIET_HOURS_START: clock(start), CN_QUIET_HOURS_END: clock((start + 1) % 1440), CN_DAILY_MESSAGE_CAP: '1000' };
+}
+
 export interface RunningSystem {
   name: string;
   taskQueue: string;
@@ -76,6 +89,7 @@ export async function startStack(options: { log: (m: string) => void }): Promise
     DEEPLINK_SECRET: 'bench-deeplink-secret-0123456789-0123456789-ab',
     PUBLIC_BASE_URL: `http://127.0.0.1:${publicPort}`,
     DEMO_DATA: 'false',
+    ...coachnovaAlwaysAwake(),
   });
 
   const stack: Stack = {

@@ -1,9 +1,99 @@
-import type { Stack } from '../lib/stack';
-import { newResult, type ScenarioResult } from '../lib/report';
+import { seedCampaignCustomers } from '../data/campaign-data';
+import { INTERNAL_API_KEY, type Stack } from '../lib/stack';
+import { fixedRateLoad, type LoadRequest, type LoadResult } from '../lib/load';
+import { atMost, newResult, type ScenarioResult } from '../lib/report';
+import { median, round } from '../lib/stats';
+import { OPEN_WINDOW, runRealCampaign } from './campaign-runs';
 
-export async function runApiLoad(_stack: Stack, _o: { log: (m: string) => void }): Promise<ScenarioResult> {
-  const r = newResult(3, 'API under load');
-  r.status = 'pending';
-  r.notes.push('not wired yet');
-  return r;
+export interface ApiLoadOptions {
+  durationSeconds: number;
+  readRate: number;
+  runSegmentRate: number;
+  runs: number;
+  log: (message: string) => void;
+}
+
+const READ_P95_MS = 20;
+const RUN_SEGMENT_P95_MS = 100;
+/** Customers a load-test campaign may take: a small segment, not an empty one. */
+const SMALL_SEGMENT = 5;
+
+/** Deep-link tokens of sent reminders; runs a small campaign first when none exist yet. */
+async function deepLinkTokens(stack: Stack, options: ApiLoadOptions): Promise<string[]> {
+  const read = async () => {
+    const { rows } = await stack.bench.pool.query<{ deep_link: string }>(`SELECT deep_link FROM ai_messages WHERE deep_link LIKE '%/l/%' LIMIT 20000`);
+    return rows.map((r) => new URL(r.deep_link).pathname.split('/l/')[1]).filter(Boolean);
+  };
+  let tokens = await read();
+  if (tokens.length >= 50) return tokens;
+  options.log('  no sent reminders yet: running a 100-customer campaign for deep-link tokens');
+  const system = stack.system ?? (stack.system = await stack.startSystem('main'));
+  const customers = await seedCampaignCustomers(stack.bench.pool, 'links', 100, 0);
+  await runRealCampaign(stack, system, customers, 120_000);
+  tokens = await read();
+  return tokens;
+}
+
+interface Endpoint {
+  name: string;
+  request: LoadRequest;
+  rate: number;
+  targetMs: number;
+  okStatus: number;
+}
+
+function medianOf(runs: LoadResult[], key: 'p50' | 'p95' | 'p99' | 'requestsPerSecond'): number {
+  return round(median(runs.map((r) => r[key])), 2);
+}
+
+/**
+ * Scenario 3: GET /services and GET /l/:token at 500 requests/s, POST run-segment with a small
+ * segment at a lower fixed rate (each one starts a campaign workflow), against the API process.
+ */
+export async function runApiLoad(stack: Stack, options: ApiLoadOptions): Promise<ScenarioResult> {
+  const result = newResult(3, 'API under load', { seconds: options.durationSeconds, runs: options.runs });
+  const system = stack.system ?? (stack.system = await stack.startSystem('main'));
+  const tokens = await deepLinkTokens(stack, options);
+  await seedCampaignCustomers(stack.bench.pool, 'apiload', 200, 0);
+  let next = 0;
+  const endpoints: Endpoint[] = [
+    { name: 'GET /services', request: { method: 'GET', path: '/services' }, rate: options.readRate, targetMs: READ_P95_MS, okStatus: 200 },
+    { name: 'GET /l/:token', request: { method: 'GET', path: () => `/l/${tokens[next++ % tokens.length]}` }, rate: options.readRate, targetMs: READ_P95_MS, okStatus: 302 },
+    {
+      name: 'POST run-segment',
+      request: {
+        method: 'POST',
+        path: '/internal/ai/smartengage/run-segment',
+        headers: { 'x-api-key': INTERNAL_API_KEY },
+        body: JSON.stringify({ segment_criteria: { ...OPEN_WINDOW, max_customers: SMALL_SEGMENT } }),
+      },
+      rate: options.runSegmentRate,
+      targetMs: RUN_SEGMENT_P95_MS,
+      okStatus: 202,
+    },
+  ];
+  const all: Record<string, LoadResult[]> = {};
+  for (const endpoint of endpoints) {
+    const runs: LoadResult[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      const run = await fixedRateLoad(system.baseUrl, endpoint.request, endpoint.rate, options.durationSeconds);
+      options.log(`  ${endpoint.name} @ ${endpoint.rate}/s: p50 ${run.p50} ms, p95 ${run.p95} ms, p99 ${run.p99} ms, ${run.requestsPerSecond} req/s, statuses ${JSON.stringify(run.statuses)}`);
+      runs.push(run);
+    }
+    all[endpoint.name] = runs;
+    const p95 = medianOf(runs, 'p95');
+    const total = runs.reduce((n, r) => n + r.requests, 0);
+    const ok = runs.reduce((n, r) => n + (r.statuses[endpoint.okStatus] ?? 0), 0);
+    result.figures.push(
+      { metric: `${endpoint.name} @ ${endpoint.rate}/s: p50 / p99`, value: `${medianOf(runs, 'p50')} / ${medianOf(runs, 'p99')}`, unit: 'ms' },
+      { metric: `${endpoint.name} @ ${endpoint.rate}/s: p95`, value: p95, unit: 'ms', target: `<= ${endpoint.targetMs} ms`, met: atMost(p95, endpoint.targetMs) && ok === total },
+      { metric: `${endpoint.name}: served, ${endpoint.okStatus} answers`, value: `${medianOf(runs, 'requestsPerSecond')} req/s, ${ok.toLocaleString('en-US')} / ${total.toLocaleString('en-US')}` },
+    );
+    if (ok !== total) result.notes.push(`${endpoint.name}: ${total - ok} of ${total} answers were not ${endpoint.okStatus}: ${JSON.stringify(runs.map((r) => r.statuses))}`);
+  }
+  result.notes.push(
+    `autocannon, 25 connections, fixed overall rate, ${options.durationSeconds} s per run, median of ${options.runs} run(s); latency percentiles computed from every response. /l/:token cycles through ${tokens.length.toLocaleString('en-US')} real tokens (each click is recorded and signalled to its workflow); run-segment asks for at most ${SMALL_SEGMENT} customers and starts a real campaign each time.`,
+  );
+  result.details = { runs: all, tokens: tokens.length };
+  return result;
 }

@@ -1,9 +1,147 @@
-import type { Stack } from '../lib/stack';
-import { newResult, type ScenarioResult } from '../lib/report';
+import { loadConfig } from '../../src/config';
+import { seedCampaignCustomers } from '../data/campaign-data';
+import { atLeast, atMost, newResult, type ScenarioResult } from '../lib/report';
+import type { RunningSystem, Stack } from '../lib/stack';
+import { median, mib, round } from '../lib/stats';
+import {
+  activitiesPerCustomer,
+  deliveryProblems,
+  PendingError,
+  runFloor,
+  runPlainLoop,
+  runRealCampaign,
+  type ActivityShape,
+  type CampaignRun,
+  type FloorRun,
+} from './campaign-runs';
 
-export async function runCampaignAndMemory(_stack: Stack, _o: { log: (m: string) => void; memory: boolean; customers: number }): Promise<ScenarioResult[]> {
-  const r = newResult(2, 'Campaign throughput');
-  r.status = 'pending';
-  r.notes.push('not wired yet');
-  return [r];
+export interface CampaignOptions {
+  customers: number;
+  /** The second, smaller segment of scenario 5 (does memory grow with the segment?). */
+  smallCustomers: number;
+  floorRuns: number;
+  timeoutMs: number;
+  memory: boolean;
+  log: (message: string) => void;
+}
+
+const TARGET_RATE = 100;
+const TARGET_FLOOR_RATIO = 1.5;
+const WORKER_LIMIT = 1024 ** 3;
+const API_LIMIT = 300 * 1024 ** 2;
+/** Ineligible customers seeded next to each segment (must get nothing). */
+const controlsFor = (n: number) => Math.max(10, Math.round(n * 0.05));
+
+async function realCampaign(stack: Stack, tag: string, n: number, options: CampaignOptions, keepRunning: boolean): Promise<{ run: CampaignRun; shape: ActivityShape | null }> {
+  const customers = await seedCampaignCustomers(stack.bench.pool, tag, n, controlsFor(n));
+  const system: RunningSystem = await stack.startSystem(tag);
+  try {
+    options.log(`  campaign ${tag}: ${n} customers, worker pid ${system.worker.pid}, api pid ${system.api.pid}`);
+    const run = await runRealCampaign(stack, system, customers, options.timeoutMs);
+    options.log(`  campaign ${tag}: ${run.check.received} mails in ${round(run.durationMs / 1000)} s = ${round(run.messagesPerSecond)} msg/s`);
+    return { run, shape: await activitiesPerCustomer(stack, tag) };
+  } finally {
+    if (keepRunning) stack.system = system;
+    else await system.stop();
+  }
+}
+
+function campaignFigures(result: ScenarioResult, run: CampaignRun, floor: FloorRun[], plain: { messagesPerSecond: number; durationMs: number } | null) {
+  const floorMs = median(floor.map((f) => f.durationMs));
+  const ratio = run.durationMs / floorMs;
+  const c = run.check;
+  result.figures.push(
+    { metric: `campaign end to end (run-segment → last mail), ${run.customers.toLocaleString('en-US')} msgs`, value: round(run.messagesPerSecond), unit: 'msg/s', target: `>= ${TARGET_RATE} msg/s`, met: !run.timedOut && atLeast(run.messagesPerSecond, TARGET_RATE) },
+    { metric: 'campaign duration', value: round(run.durationMs / 1000, 1), unit: 's' },
+    { metric: `floor: same workflows, no-op activities (median of ${floor.length})`, value: round(run.customers / (floorMs / 1000)), unit: 'wf/s' },
+    { metric: 'campaign ÷ floor (duration)', value: round(ratio, 2), unit: '×', target: `<= ${TARGET_FLOOR_RATIO}×`, met: !run.timedOut && atMost(ratio, TARGET_FLOOR_RATIO) },
+  );
+  if (plain) {
+    result.figures.push(
+      { metric: 'plain loop, same activities, no Temporal', value: round(plain.messagesPerSecond), unit: 'msg/s' },
+      { metric: 'campaign ÷ plain loop (price of durability)', value: round(run.durationMs / plain.durationMs, 2), unit: '×' },
+    );
+  }
+  result.figures.push(
+    { metric: 'customers with exactly one email', value: `${c.exactlyOnce.toLocaleString('en-US')} / ${c.expected.toLocaleString('en-US')}`, target: 'all, no duplicates', met: deliveryProblems(c).length === 0 && c.exactlyOnce === c.expected },
+    { metric: 'run-segment answer (at this size)', value: round(run.runSegmentMs), unit: 'ms' },
+  );
+}
+
+function memoryResult(small: CampaignRun, full: CampaignRun, floor: FloorRun[]): ScenarioResult {
+  const result = newResult(5, 'Memory (peak RSS during scenario 2)', { segments: `${small.customers.toLocaleString('en-US')} and ${full.customers.toLocaleString('en-US')}` });
+  const growth = (a: number, b: number) => (a > 0 ? round(b / a, 2) : Number.NaN);
+  result.figures.push(
+    { metric: `worker peak RSS, ${full.customers.toLocaleString('en-US')} customers`, value: mib(full.memory.workerPeakBytes), unit: 'MiB', target: '<= 1024 MiB', met: atMost(full.memory.workerPeakBytes, WORKER_LIMIT) },
+    { metric: `API peak RSS, ${full.customers.toLocaleString('en-US')} customers`, value: mib(full.memory.apiPeakBytes), unit: 'MiB', target: '<= 300 MiB', met: atMost(full.memory.apiPeakBytes, API_LIMIT) },
+    { metric: `worker peak RSS, ${small.customers.toLocaleString('en-US')} customers`, value: mib(small.memory.workerPeakBytes), unit: 'MiB' },
+    { metric: `API peak RSS, ${small.customers.toLocaleString('en-US')} customers`, value: mib(small.memory.apiPeakBytes), unit: 'MiB' },
+    { metric: `worker growth for ${round(full.customers / small.customers, 1)}× the segment`, value: growth(small.memory.workerPeakBytes, full.memory.workerPeakBytes), unit: '×' },
+    { metric: 'floor worker peak RSS (Temporal alone)', value: mib(Math.max(...floor.map((f) => f.workerPeakBytes))), unit: 'MiB' },
+  );
+  result.notes.push(
+    'Separate processes as deployed: `node --import tsx src/worker.ts` and `src/api/server.ts`, fresh for each segment size; RSS sampled from /proc every 200 ms while the campaign runs.',
+    `Whole-life high-water marks (VmHWM, include start-up and workflow bundling): worker ${mib(full.memory.workerHighWaterBytes)} MiB, API ${mib(full.memory.apiHighWaterBytes)} MiB at ${full.customers.toLocaleString('en-US')} customers.`,
+  );
+  result.details = { small: small.memory, full: full.memory, floorWorkerPeakBytes: floor.map((f) => f.workerPeakBytes) };
+  return result;
+}
+
+/**
+ * Scenario 2 (campaign throughput against the floor and a plain loop) and scenario 5 (memory of
+ * the worker and API processes during it, at two segment sizes). The full-size system is left
+ * running for scenarios 3 and 4.
+ */
+export async function runCampaignAndMemory(stack: Stack, options: CampaignOptions): Promise<ScenarioResult[]> {
+  const result = newResult(2, 'Campaign throughput', { customers: options.customers });
+  const memoryPending = () => {
+    const m = newResult(5, 'Memory (peak RSS during scenario 2)');
+    m.status = result.status;
+    m.notes.push(...result.notes.slice(0, 1));
+    return m;
+  };
+  const config = loadConfig({});
+  try {
+    const small = await realCampaign(stack, 'small', options.smallCustomers, options, false);
+    const shape = small.shape ?? { activities: 9, localActivities: 0, signals: 1, workflowId: '(none found)' };
+    options.log(`  one re-engagement run: ${shape.activities} activities, ${shape.localActivities} local activities, ${shape.signals} signals`);
+
+    const floor: FloorRun[] = [];
+    for (let i = 0; i < options.floorRuns; i++) {
+      const run = await runFloor(stack, `${i}`, {
+        customers: options.customers,
+        pageSize: config.SE_CAMPAIGN_PAGE_SIZE,
+        concurrency: config.SE_CAMPAIGN_CONCURRENCY,
+        maxChildrenPerRun: config.SE_MAX_CHILDREN_PER_RUN,
+        activitiesPerCustomer: shape.activities + shape.localActivities,
+        holdSeconds: config.SE_ATTRIBUTION_WINDOW_SECONDS,
+      });
+      options.log(`  floor ${i + 1}/${options.floorRuns}: ${round(run.durationMs / 1000, 1)} s = ${round(run.workflowsPerSecond)} wf/s`);
+      floor.push(run);
+    }
+
+    const full = await realCampaign(stack, 'full', options.customers, options, true);
+    const plainCustomers = await seedCampaignCustomers(stack.bench.pool, 'plain', options.customers, controlsFor(options.customers));
+    const plain = await runPlainLoop(stack, plainCustomers, config.SE_CAMPAIGN_CONCURRENCY, options.timeoutMs);
+    options.log(`  plain loop: ${plain.sent} in ${round(plain.durationMs / 1000, 1)} s = ${round(plain.messagesPerSecond)} msg/s`);
+
+    campaignFigures(result, full.run, floor, plain);
+    for (const [label, run] of [['full', full.run], ['small', small.run]] as const) {
+      for (const problem of deliveryProblems(run.check)) result.failedChecks.push(`${label} campaign: ${problem}`);
+      if (run.messagesStored !== run.customers) result.failedChecks.push(`${label} campaign: ${run.messagesStored} ai_messages rows for ${run.customers} customers`);
+    }
+    for (const problem of deliveryProblems(plain.check)) result.failedChecks.push(`plain loop: ${problem}`);
+    if (full.run.timedOut) result.notes.push(`The campaign did not finish within ${options.timeoutMs / 1000} s: the rate is what was sent by then.`);
+    result.notes.push(
+      `Floor: bench/workflows/floor.ts — the campaign's shape (pages of ${config.SE_CAMPAIGN_PAGE_SIZE}, window ${config.SE_CAMPAIGN_CONCURRENCY}, continue-as-new after ${config.SE_MAX_CHILDREN_PER_RUN} children, same search attributes) with ${shape.activities + shape.localActivities} no-op activities per child, as counted in ${shape.workflowId}.`,
+      `Plain loop: the same activities called directly, ${config.SE_CAMPAIGN_CONCURRENCY} customers at a time, no Temporal.`,
+    );
+    result.details = { small: small.run, full: full.run, floor, plain, activityShape: shape };
+    return options.memory ? [result, memoryResult(small.run, full.run, floor)] : [result];
+  } catch (error) {
+    if (!(error instanceof PendingError)) throw error;
+    result.status = 'pending';
+    result.notes.unshift(error.message);
+    return options.memory ? [result, memoryPending()] : [result];
+  }
 }

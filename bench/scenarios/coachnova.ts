@@ -1,9 +1,123 @@
+import { seedCoachnovaWorkers } from '../data/coachnova-data';
+import { postInternal } from '../lib/http';
+import { atMost, newResult, type ScenarioResult } from '../lib/report';
 import type { Stack } from '../lib/stack';
-import { newResult, type ScenarioResult } from '../lib/report';
+import { percentile, round, sleep } from '../lib/stats';
 
-export async function runCoachnova(_stack: Stack, _o: { log: (m: string) => void }): Promise<ScenarioResult> {
-  const r = newResult(4, 'CoachNova reaction time');
-  r.status = 'pending';
-  r.notes.push('not wired yet');
-  return r;
+export interface CoachnovaOptions {
+  workers: number;
+  ratePerSecond: number;
+  durationSeconds: number;
+  log: (message: string) => void;
+}
+
+const TARGET_P95_MS = 1000;
+const SETTLE_TIMEOUT_MS = 60_000;
+
+type Kind = 'low_rating' | 'late' | 'good';
+
+/** Half the jobs rated badly with a complaint, a fifth late, the rest fine (no tip expected). */
+function eventFor(i: number, workerId: string, bookingId: string): { kind: Kind; body: Record<string, unknown> } {
+  const finished = new Date();
+  const started = new Date(finished.getTime() - 90 * 60_000);
+  const base = { type: 'job_completed', worker_id: workerId, booking_id: bookingId, started_at: started.toISOString(), finished_at: finished.toISOString() };
+  const slot = i % 10;
+  if (slot < 5) return { kind: 'low_rating', body: { ...base, rating: 2, feedback: 'The worker was rude and left the kitchen dirty.', minutes_late: 0 } };
+  if (slot < 7) return { kind: 'late', body: { ...base, rating: 4, minutes_late: 40 } };
+  return { kind: 'good', body: { ...base, rating: 5, minutes_late: 0 } };
+}
+
+interface Sent {
+  correlationId: string;
+  kind: Kind;
+  status: number;
+  acceptedAt: number;
+  postMs: number;
+}
+
+/**
+ * Scenario 4: job_completed events at a fixed rate (open loop: sent on schedule, not after the
+ * previous answer) spread over many workers; reaction = the coaching message's created_at
+ * minus the moment the API's 202 arrived, matched by correlation id.
+ */
+export async function runCoachnova(stack: Stack, options: CoachnovaOptions): Promise<ScenarioResult> {
+  const result = newResult(4, 'CoachNova reaction time', { workers: options.workers, 'events/s': options.ratePerSecond, seconds: options.durationSeconds });
+  const total = options.ratePerSecond * options.durationSeconds;
+  const system = stack.system ?? (stack.system = await stack.startSystem('main'));
+  const { workerIds, bookingIds } = await seedCoachnovaWorkers(stack.bench.pool, options.workers, total);
+  const url = `${system.baseUrl}/internal/ai/coachnova/events`;
+
+  const probe = await postInternal(url, { type: 'job_completed' });
+  if (probe.status === 404) {
+    result.status = 'pending';
+    result.notes.push('POST /internal/ai/coachnova/events answers 404: not implemented yet');
+    return result;
+  }
+
+  const sent: Sent[] = [];
+  const inFlight: Promise<void>[] = [];
+  const started = Date.now();
+  const interval = 1000 / options.ratePerSecond;
+  for (let i = 0; i < total; i++) {
+    const due = started + i * interval;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    const correlationId = `bench-cn-${started}-${i}`;
+    const { kind, body } = eventFor(i, workerIds[i % workerIds.length], bookingIds[i]);
+    inFlight.push(
+      postInternal(url, body, { 'x-correlation-id': correlationId }).then(
+        (answer) => {
+          sent.push({ correlationId, kind, status: answer.status, acceptedAt: Date.now(), postMs: answer.ms });
+        },
+        () => {
+          sent.push({ correlationId, kind, status: 0, acceptedAt: Date.now(), postMs: Number.NaN });
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  const sendSeconds = (Date.now() - started) / 1000;
+  options.log(`  sent ${total} events in ${round(sendSeconds, 1)} s`);
+
+  const expected = sent.filter((s) => s.status === 202 && s.kind !== 'good');
+  const stored = new Map<string, number>();
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const { rows } = await stack.bench.pool.query<{ correlation_id: string; created: string }>(
+      `SELECT correlation_id, (extract(epoch FROM min(created_at)) * 1000)::text AS created FROM ai_messages
+        WHERE agent_type = 'coachnova' AND message_type = 'COACHING' AND correlation_id LIKE $1 GROUP BY correlation_id`,
+      [`bench-cn-${started}-%`],
+    );
+    for (const row of rows) stored.set(row.correlation_id, Number(row.created));
+    if (expected.every((s) => stored.has(s.correlationId))) break;
+    await sleep(500);
+  }
+
+  const reactions = expected.filter((s) => stored.has(s.correlationId)).map((s) => stored.get(s.correlationId)! - s.acceptedAt);
+  const goodWithTip = sent.filter((s) => s.kind === 'good' && stored.has(s.correlationId)).length;
+  const accepted = sent.filter((s) => s.status === 202).length;
+  const postLatencies = sent.filter((s) => s.status === 202).map((s) => s.postMs);
+  const p95 = percentile(reactions, 95);
+  result.figures.push(
+    { metric: 'event accepted → coaching message stored: p95', value: round(p95), unit: 'ms', target: `<= ${TARGET_P95_MS} ms`, met: atMost(p95, TARGET_P95_MS) && reactions.length === expected.length },
+    { metric: 'reaction p50 / max', value: `${round(percentile(reactions, 50))} / ${round(Math.max(...reactions))}`, unit: 'ms' },
+    { metric: 'tips stored for jobs that called for one', value: `${reactions.length} / ${expected.length}`, target: 'all', met: reactions.length === expected.length && goodWithTip === 0 },
+    { metric: 'events accepted (202) / sent; POST p95', value: `${accepted} / ${total}; ${round(percentile(postLatencies, 95))} ms` },
+    { metric: 'achieved event rate', value: round(total / sendSeconds, 1), unit: 'events/s' },
+  );
+  if (goodWithTip) result.notes.push(`${goodWithTip} well-rated, on-time jobs got a tip they should not have.`);
+  result.notes.push(
+    `Events: 50 % rated 2 with a complaint, 20 % 40 minutes late, 30 % fine, round-robin over ${options.workers} workers (the first event of each starts its session by signal-with-start). Quiet hours moved away from now and the daily cap lifted (bench env), so every bad job should get a tip at once; the LLM answers in 100 ms.`,
+  );
+  const statuses: Record<string, number> = {};
+  for (const s of sent) statuses[s.status] = (statuses[s.status] ?? 0) + 1;
+  result.details = {
+    statuses,
+    reactionsMs: { p50: round(percentile(reactions, 50)), p90: round(percentile(reactions, 90)), p95: round(p95), p99: round(percentile(reactions, 99)), max: round(Math.max(...reactions)) },
+    expected: expected.length,
+    stored: reactions.length,
+    goodWithTip,
+    sendSeconds: round(sendSeconds, 1),
+  };
+  return result;
 }
