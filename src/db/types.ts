@@ -128,6 +128,8 @@ export interface AiMessagesTable {
   message_text: string;
   /** The button label; part of the text that passed the safety check (migration 0007). */
   call_to_action: string | null;
+  /** Held while a delivery attempt is talking to the mail server (migration 0007). */
+  send_lease_until: Timestamp | null;
   locale: ColumnType<Locale, Locale | undefined, Locale>;
   deep_link: string | null;
   template_id: string | null;

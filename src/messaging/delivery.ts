@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { publicBaseUrl, type Config } from '../config';
 import type { Db } from '../db/database';
 import type { AgentType, MessageType } from '../db/types';
-import type { Mailer } from '../email/mailer';
+import type { Mailer, OutgoingMail, SentMail } from '../email/mailer';
 import { messageMail } from '../email/message-mail';
 import { createUnsubscribeToken, unsubscribeSecret } from './unsubscribe-token';
 
@@ -27,6 +27,11 @@ export interface DeliveryDeps {
   mailer: Mailer;
 }
 
+/** Longer than the mailer's worst case (connect + greeting + socket timeouts of 30 s each). */
+const SEND_LEASE_SECONDS = 120;
+
+type SendableMessage = Awaited<ReturnType<typeof loadForSending>>;
+
 async function loadForSending(db: Db, messageId: string) {
   const row = await db
     .selectFrom('ai_messages as m')
@@ -41,6 +46,56 @@ async function loadForSending(db: Db, messageId: string) {
   return row;
 }
 
+const isSent = (m: SendableMessage) => m.delivery_status === 'SENT' || m.delivery_status === 'DELIVERED';
+
+function alreadySent(m: SendableMessage): SendMessageEmailResult {
+  return {
+    deliveryStatus: m.delivery_status as 'SENT' | 'DELIVERED',
+    providerMessageId: m.provider_message_id ?? '',
+    alreadySent: true,
+    agent: m.agent_type,
+    messageType: m.message_type,
+  };
+}
+
+/**
+ * Takes the message's send lease and counts the attempt, in one conditional UPDATE: false when
+ * the message is no longer sendable or another attempt holds an unexpired lease (a retry that
+ * started after a timeout while the first attempt is still talking to the mail server). A
+ * crashed attempt's lease simply expires.
+ */
+async function claimSendLease(db: Db, messageId: string): Promise<boolean> {
+  const claimed = await db
+    .updateTable('ai_messages')
+    .set({
+      attempts: sql`attempts + 1`,
+      send_lease_until: sql`now() + make_interval(secs => ${SEND_LEASE_SECONDS})`,
+      updated_at: new Date(),
+    })
+    .where('id', '=', messageId)
+    .where('delivery_status', 'in', ['PENDING', 'FAILED'])
+    .where((eb) => eb.or([eb('send_lease_until', 'is', null), eb('send_lease_until', '<', sql<Date>`now()`)]))
+    .returning('id')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+function composeMail(config: Config, message: SendableMessage, marketing: boolean): OutgoingMail {
+  const unsubscribeUrl = marketing
+    ? `${publicBaseUrl(config)}/unsubscribe/${createUnsubscribeToken(unsubscribeSecret(config), message.user_id)}`
+    : null;
+  return messageMail({
+    to: message.email,
+    messageId: message.id,
+    locale: message.locale,
+    subject: message.subject ?? '',
+    body: message.message_text,
+    callToAction: message.call_to_action ?? '',
+    deepLink: message.deep_link,
+    unsubscribeUrl,
+  });
+}
+
 /**
  * A 5xx SMTP reply (no such mailbox, policy rejection) will not change on retry; 4xx replies,
  * timeouts and lost connections are transient and left to Temporal's retry policy.
@@ -53,74 +108,58 @@ function toSendFailure(error: unknown): Error {
   return error as Error;
 }
 
+async function sendRecordingErrors(deps: DeliveryDeps, messageId: string, mail: OutgoingMail): Promise<SentMail> {
+  try {
+    return await deps.mailer.send(mail);
+  } catch (error) {
+    await deps.db
+      .updateTable('ai_messages')
+      .set({ error: `attempt failed: ${(error as Error).message}`.slice(0, 1000), send_lease_until: null, updated_at: new Date() })
+      .where('id', '=', messageId)
+      .execute();
+    throw toSendFailure(error);
+  }
+}
+
 /**
  * Sends a recorded message by email, at most once: a message already SENT (or DELIVERED) is
- * not mailed again, and the Message-ID is derived from the message id so even a duplicate that
- * slipped through a crash between send and update is recognisable downstream. The address is
- * loaded here, never passed through Temporal.
+ * not mailed again, overlapping attempts are kept apart by a lease, and the Message-ID is
+ * derived from the message id so even a duplicate after a crash between send and update is
+ * recognisable downstream. The address is loaded here, never passed through Temporal.
  *
  * Status: SMTP acceptance means SENT — the relay took responsibility, nothing more is known.
  * DELIVERED is left for a real delivery signal (a DSN or a provider webhook), so the funnel
  * never claims deliveries it did not observe. The outbox (no SMTP) is SENT as well.
  */
 export async function sendMessageEmail(deps: DeliveryDeps, input: SendMessageEmailInput): Promise<SendMessageEmailResult> {
-  const { db } = deps;
-  const message = await loadForSending(db, input.messageId);
-  const meta = { agent: message.agent_type, messageType: message.message_type };
-  if (message.delivery_status === 'SENT' || message.delivery_status === 'DELIVERED') {
-    return { deliveryStatus: message.delivery_status, providerMessageId: message.provider_message_id ?? '', alreadySent: true, ...meta };
-  }
+  const message = await loadForSending(deps.db, input.messageId);
+  if (isSent(message)) return alreadySent(message);
   if ((message.safety_checks as { safe?: boolean }).safe !== true) {
     throw ApplicationFailure.create({ type: 'UnsafeMessage', message: `message ${message.id} has no passed safety check`, nonRetryable: true });
   }
-  await db
-    .updateTable('ai_messages')
-    .set({ attempts: sql`attempts + 1`, updated_at: new Date() })
-    .where('id', '=', message.id)
-    .execute();
-
-  const unsubscribeUrl = input.marketing
-    ? `${publicBaseUrl(deps.config)}/unsubscribe/${createUnsubscribeToken(unsubscribeSecret(deps.config), message.user_id)}`
-    : null;
-  const mail = messageMail({
-    to: message.email,
-    messageId: message.id,
-    locale: message.locale,
-    subject: message.subject ?? '',
-    body: message.message_text,
-    callToAction: message.call_to_action ?? '',
-    deepLink: message.deep_link,
-    unsubscribeUrl,
-  });
-
-  let sent;
-  try {
-    sent = await deps.mailer.send(mail);
-  } catch (error) {
-    await db
-      .updateTable('ai_messages')
-      .set({ error: `attempt failed: ${(error as Error).message}`.slice(0, 1000), updated_at: new Date() })
-      .where('id', '=', message.id)
-      .execute();
-    throw toSendFailure(error);
+  if (!(await claimSendLease(deps.db, message.id))) {
+    const latest = await loadForSending(deps.db, message.id);
+    if (isSent(latest)) return alreadySent(latest);
+    throw ApplicationFailure.create({ type: 'SendInProgress', message: `message ${message.id} is being sent by another attempt; retry later` });
   }
 
-  await db
+  const sent = await sendRecordingErrors(deps, message.id, composeMail(deps.config, message, input.marketing));
+  await deps.db
     .updateTable('ai_messages')
-    .set({ delivery_status: 'SENT', provider_message_id: sent.messageId, sent_at: new Date(), error: null, updated_at: new Date() })
+    .set({ delivery_status: 'SENT', provider_message_id: sent.messageId, sent_at: new Date(), error: null, send_lease_until: null, updated_at: new Date() })
     .where('id', '=', message.id)
     .execute();
-  return { deliveryStatus: 'SENT', providerMessageId: sent.messageId, alreadySent: false, ...meta };
+  return { deliveryStatus: 'SENT', providerMessageId: sent.messageId, alreadySent: false, agent: message.agent_type, messageType: message.message_type };
 }
 
 /**
- * Marks a message FAILED after its last delivery attempt. A message that did go out meanwhile
- * stays SENT. Returns what changed, for the metric.
+ * Marks a message FAILED after its last delivery attempt; a message that did go out meanwhile
+ * stays SENT, and a second call changes nothing. Returns the changed row (for the metric).
  */
 export async function markMessageFailed(db: Db, input: { messageId: string; error: string }) {
   return db
     .updateTable('ai_messages')
-    .set({ delivery_status: 'FAILED', error: input.error.slice(0, 1000), updated_at: new Date() })
+    .set({ delivery_status: 'FAILED', error: input.error.slice(0, 1000), send_lease_until: null, updated_at: new Date() })
     .where('id', '=', input.messageId)
     .where('delivery_status', '=', 'PENDING')
     .returning(['agent_type', 'message_type'])

@@ -1,6 +1,11 @@
 // The API's zod extension first, as in the server entry point (some route schemas are built at import time).
 import '../../src/api/openapi';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { simpleParser } from 'mailparser';
+import { createMailer } from '../../src/email/mailer';
 import { createMessagingActivities } from '../../src/activities/messaging';
 import { createLogger } from '../../src/lib/logger';
 import { messagesFailed, messagesSent } from '../../src/lib/metrics';
@@ -161,6 +166,44 @@ describe('sendMessageEmail', () => {
     await system.smtp.waitForMessages(already + 1);
     expect(system.smtp.messages).toHaveLength(already + 1);
     expect(await messageRow(messageId)).toMatchObject({ delivery_status: 'SENT', attempts: 2, error: null });
+  });
+
+  it('sends once when two attempts overlap (a retry after a timeout while the first is still sending)', async () => {
+    const user = await createUser(system.db);
+    const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
+    const already = system.smtp.messages.length;
+    const outcomes = await Promise.allSettled([
+      activities.sendMessageEmail({ messageId, marketing: true }),
+      activities.sendMessageEmail({ messageId, marketing: true }),
+    ]);
+    const sent = outcomes.filter((o) => o.status === 'fulfilled' && !o.value.alreadySent);
+    expect(sent).toHaveLength(1);
+    const other = outcomes.find((o) => o !== sent[0])!;
+    if (other.status === 'rejected') expect((other.reason as ApplicationFailure).type).toBe('SendInProgress');
+    else expect(other.value.alreadySent).toBe(true);
+
+    await system.smtp.waitForMessages(already + 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(system.smtp.messages).toHaveLength(already + 1);
+    // the retry that was turned away now finds the message sent
+    expect(await activities.sendMessageEmail({ messageId, marketing: true })).toMatchObject({ alreadySent: true });
+  });
+
+  it('writes to the outbox when no SMTP server is configured, as SENT', async () => {
+    const outboxDir = mkdtempSync(join(tmpdir(), 'shoktiai-outbox-'));
+    const outbox = createMailer({ from: system.config.EMAIL_FROM, outboxDir });
+    const viaOutbox = createMessagingActivities({ config: system.config, db: system.db, mailer: outbox, logger: createLogger('silent'), openai: null });
+    const user = await createUser(system.db);
+    const { messageId } = await viaOutbox.recordMessage(recordInput(user.id, templateId));
+    const result = await viaOutbox.sendMessageEmail({ messageId, marketing: true });
+    outbox.close();
+
+    expect(result).toMatchObject({ deliveryStatus: 'SENT', alreadySent: false });
+    const file = join(outboxDir, `${messageId}@shoktiai.eml`);
+    const mail = await simpleParser(readFileSync(file));
+    expect(mail.text).toContain(bengaliDraft.body);
+    expect(mail.headerLines.map((h) => h.key)).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post']));
+    rmSync(outboxDir, { recursive: true, force: true });
   });
 
   it('marks a message FAILED after the last retry, counting it once, never over a SENT one', async () => {
