@@ -27,7 +27,6 @@ const LAST_HISTORY_DAYS: Record<Exclude<DemoCustomer['profile'], 'new'>, readonl
 interface Context {
   random: DemoRandom;
   now: Date;
-  services: DemoService[];
   workersBySkill: Map<string, DemoWorker[]>;
 }
 
@@ -149,7 +148,7 @@ export function buildBookings(
 ): DemoBooking[] {
   const workersBySkill = new Map<string, DemoWorker[]>();
   for (const w of workers) for (const skill of w.skills) workersBySkill.set(skill, [...(workersBySkill.get(skill) ?? []), w]);
-  const ctx: Context = { random, now, services, workersBySkill };
+  const ctx: Context = { random, now, workersBySkill };
   const catalogue = new WeightedTable(
     services,
     services.map((s) => s.popularity),

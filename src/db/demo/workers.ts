@@ -33,15 +33,13 @@ export interface WorkerJob {
 
 const SUPERVISORS = ['supervisor.gulshan@shoktiai.local', 'supervisor.dhanmondi@shoktiai.local', 'supervisor.mirpur@shoktiai.local'];
 
-/** Of every 30 workers: 20 rested, 6 stretched, 4 overworked. */
-const PROFILE_SHARE: ReadonlyArray<readonly [RiskLevel, number]> = [
-  ['HIGH', 4 / 30],
-  ['MODERATE', 6 / 30],
-];
+/** Of every 30 workers: 4 overworked, 6 stretched, the other 20 rested. */
+const HIGH_SHARE = 4 / 30;
+const MODERATE_SHARE = 6 / 30;
 
 export function buildWorkers(random: DemoRandom, now: Date, count: number): DemoWorker[] {
-  const high = Math.max(1, Math.round(count * PROFILE_SHARE[0][1]));
-  const moderate = Math.max(1, Math.round(count * PROFILE_SHARE[1][1]));
+  const high = Math.max(1, Math.round(count * HIGH_SHARE));
+  const moderate = Math.max(1, Math.round(count * MODERATE_SHARE));
   const profiles = random.shuffle<RiskLevel>([
     ...Array<RiskLevel>(high).fill('HIGH'),
     ...Array<RiskLevel>(moderate).fill('MODERATE'),
@@ -118,8 +116,9 @@ const TREND_SAMPLE = 5;
 
 /**
  * A rating by how recent the job is among the worker's finished ones (0 = the latest), so the
- * trend shows in the last jobs whatever the hour: stretched workers slip over their last few
- * jobs, overworked ones slide over their last two, and the latest jobs are always rated.
+ * trend CoachNova computes (latest ratings against the ones before) shows whatever the hour:
+ * stretched workers slip over their last five jobs; overworked ones slide over their last
+ * fifteen, worst in the last five. The latest ten jobs are always rated.
  */
 function ratingFor(random: DemoRandom, profile: RiskLevel, recency: number): number | null {
   if (recency >= 2 * TREND_SAMPLE && random.chance(0.1)) return null; // not every customer rates
