@@ -64,6 +64,8 @@ export async function writeDraftWithLlm(client: OpenAI, model: string, template:
       messages: buildPromptMessages(template, req),
       response_format: zodResponseFormat(LlmDraftSchema, 'message'),
       temperature: 0.7,
+      // room for the longest allowed Bengali body; a longer answer ends as 'truncated'
+      max_completion_tokens: 1200,
     });
   } catch (error) {
     if (isLlmCallError(error)) throw toActivityFailure(error);

@@ -25,6 +25,7 @@ let nativeConnection: NativeConnection;
 let client: Client;
 let worker: Worker;
 let workerRun: Promise<void>;
+let workflowBundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
 const taskQueue = `compose-${randomUUID()}`;
 
 beforeAll(async () => {
@@ -35,7 +36,7 @@ beforeAll(async () => {
   const activities = createMessagingActivities({ config, db: database.db, mailer, logger: createLogger('silent'), openai: createOpenAiClient(config) });
   const address = process.env.TEST_TEMPORAL_ADDRESS!;
   nativeConnection = await NativeConnection.connect({ address });
-  const workflowBundle = await bundleWorkflowCode({
+  workflowBundle = await bundleWorkflowCode({
     workflowsPath: resolve(__dirname, 'workflows/compose-probe.ts'),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
   });
@@ -57,8 +58,12 @@ beforeEach(() => llm.reset());
 
 const fastRetry: ComposeOptions = { llmRetry: { maximumAttempts: 3, initialIntervalMs: 50 } };
 
+const workflowIds: string[] = [];
+
 function compose(req: ComposeRequest, options: ComposeOptions = fastRetry): Promise<ComposedMessage> {
-  return client.workflow.execute('composeProbe', { taskQueue, workflowId: `compose-${randomUUID()}`, args: [req, options] });
+  const workflowId = `compose-${randomUUID()}`;
+  workflowIds.push(workflowId);
+  return client.workflow.execute('composeProbe', { taskQueue, workflowId, args: [req, options] });
 }
 
 const englishDraft = { subject: 'We miss you', body: 'Hi Rahim, it has been a while. Book again whenever you like.', call_to_action: 'Book now' };
@@ -143,5 +148,12 @@ describe('composeSafeMessage', () => {
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe('NoSafeMessage');
     expect(cause.nonRetryable).toBe(true);
+  });
+
+  it('replays every recorded history deterministically', async () => {
+    const histories = await Promise.all(workflowIds.map(async (workflowId) => ({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() })));
+    const results = Worker.runReplayHistories({ workflowBundle }, histories);
+    for await (const result of results) expect({ workflowId: result.workflowId, error: result.error }).toEqual({ workflowId: result.workflowId, error: undefined });
+    expect(histories.length).toBeGreaterThanOrEqual(8);
   });
 });
