@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadConfig, publicBaseUrl, type Config } from './config';
+import { seedDemoDataIfEmpty } from './db/demo-data';
 import { migrateToLatest } from './db/migrate';
 import { startApi } from './api/server';
 import { describeDependencies, openDependencies, type Dependencies } from './runtime/dependencies';
 import { exitWithError, runUntilSignalled } from './runtime/process';
+import { ensureDailySchedule } from './smartengage/schedule';
 import { connectClient, temporalTarget } from './temporal/client';
 import { freePort, startDevServer, type DevServer } from './temporal/dev-server';
 import { startWorker } from './worker';
@@ -62,8 +64,8 @@ function printBanner(config: Config, apiUrl: string, temporalAddress: string, ui
 
 /**
  * `npm start`: the whole system in one process tree — the Temporal dev server (unless
- * TEMPORAL_ADDRESS names a cluster), migrations, demo data on an empty database, the worker and
- * the API. Ctrl-C stops them all, in reverse order.
+ * TEMPORAL_ADDRESS names a cluster), migrations, demo data on an empty database, the daily
+ * SmartEngage schedule, the worker and the API. Ctrl-C stops them all, in reverse order.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -72,7 +74,9 @@ async function main(): Promise<void> {
   const address = devServer?.address ?? config.TEMPORAL_ADDRESS!;
   const applied = await migrateToLatest(deps.db);
   if (applied.length) deps.logger.info({ migrations: applied }, 'migrations applied');
+  if (config.DEMO_DATA) await seedDemoDataIfEmpty(deps.db, deps.logger);
   const temporal = await connectClient(temporalTarget(config, address));
+  await ensureDailySchedule(temporal, config, deps.logger);
   const worker = await startWorker(config, deps, address);
   const api = await startApi(config, deps, temporal);
   printBanner(config, api.url, address, devServer?.uiUrl);

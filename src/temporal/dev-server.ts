@@ -107,16 +107,28 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The server must not outlive us, even when start-up of the rest of the system fails.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
+  const recent: string[] = [];
   const log = options.log ?? (() => undefined);
-  child.stdout?.on('data', (d: Buffer) => log(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => log(d.toString()));
+  const onOutput = (d: Buffer) => {
+    const text = d.toString();
+    recent.push(text);
+    if (recent.length > 20) recent.shift();
+    log(text);
+  };
+  child.stdout?.on('data', onOutput);
+  child.stderr?.on('data', onOutput);
   const address = `127.0.0.1:${port}`;
   try {
     await waitUntilServing(address, namespace, child, options.startTimeoutMs ?? 60_000);
     if (options.retention) await setRetention(address, namespace, options.retention);
   } catch (error) {
     child.kill('SIGKILL');
-    throw error;
+    const output = recent.join('').trim();
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${output ? `\n${output}` : ''}`);
   }
   const uiPort = args[args.indexOf('--ui-port') + 1];
   return {
