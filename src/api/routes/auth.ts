@@ -35,6 +35,12 @@ const OTP_REQUESTED: z.infer<typeof OtpRequestedSchema> = {
   message: 'If this address belongs to an account, a login code is on its way.',
 };
 
+const rateLimited = {
+  ...errorResponses(429)[429],
+  description: 'too many requests from this client or for this address',
+  headers: { 'Retry-After': { description: 'seconds until a request is accepted again', schema: { type: 'integer' as const } } },
+};
+
 openApiRegistry.registerPath({
   method: 'post',
   path: '/auth/request-otp',
@@ -45,7 +51,8 @@ openApiRegistry.registerPath({
   request: { body: { content: { 'application/json': { schema: OtpRequestBody } } } },
   responses: {
     202: { description: 'accepted', content: { 'application/json': { schema: OtpRequestedSchema } } },
-    ...errorResponses(400, 422, 429),
+    ...errorResponses(400, 422),
+    429: rateLimited,
   },
 });
 openApiRegistry.registerPath({
@@ -57,7 +64,8 @@ openApiRegistry.registerPath({
   request: { body: { content: { 'application/json': { schema: OtpVerifyBody } } } },
   responses: {
     200: { description: 'logged in', content: { 'application/json': { schema: AccessTokenSchema } } },
-    ...errorResponses(400, 401, 422, 429),
+    ...errorResponses(400, 401, 422),
+    429: { ...rateLimited, description: 'too many wrong tries for this code, or too many requests from this client' },
   },
 });
 

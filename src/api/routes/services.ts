@@ -12,9 +12,9 @@ export const ServicesQuery = z
     category: ServiceCategorySchema.optional(),
     include_inactive: z
       .enum(['true', 'false'])
+      .openapi({ description: 'also list services no longer offered' })
       .optional()
-      .transform((v) => v === 'true')
-      .openapi({ description: 'also list services no longer offered', type: 'string' }),
+      .transform((v) => v === 'true'),
   })
   .openapi('ServicesQuery');
 
