@@ -168,6 +168,20 @@ describe('sendMessageEmail', () => {
     expect(await messageRow(messageId)).toMatchObject({ delivery_status: 'SENT', attempts: 2, error: null });
   });
 
+  it('treats a permanent SMTP rejection (5xx) as non-retryable', async () => {
+    // the SMTP test server only simulates 451s; a mailer that answers 550 stands in for a relay refusing the mailbox
+    const refusing = { kind: 'smtp' as const, close() {}, async send(): Promise<never> {
+      throw Object.assign(new Error('550 5.1.1 mailbox unavailable'), { responseCode: 550 });
+    } };
+    const strict = createMessagingActivities({ config: system.config, db: system.db, mailer: refusing, logger: createLogger('silent'), openai: null });
+    const user = await createUser(system.db);
+    const { messageId } = await strict.recordMessage(recordInput(user.id, templateId));
+    const error = (await rejection(strict.sendMessageEmail({ messageId, marketing: true }))) as ApplicationFailure;
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ type: 'SmtpPermanentFailure', nonRetryable: true });
+    expect(await messageRow(messageId)).toMatchObject({ delivery_status: 'PENDING', attempts: 1, send_lease_until: null, error: expect.stringContaining('550') });
+  });
+
   it('sends once when two attempts overlap (a retry after a timeout while the first is still sending)', async () => {
     const user = await createUser(system.db);
     const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
