@@ -28,9 +28,12 @@ const rankOf = (column: ReturnType<typeof sql.ref>) =>
 export async function applyMessageResponse(db: Db, event: ResponseEvent): Promise<{ applied: boolean }> {
   if (!UUID.test(event.messageId)) return { applied: false };
   const rank = RESPONSE_RANK[event.response];
+  // a malformed time must not lose the response itself: it is then stamped when we learn of it
+  const parsed = new Date(event.at);
+  const respondedAt = Number.isNaN(parsed.getTime()) ? new Date() : parsed;
   const result = await db
     .updateTable('ai_messages')
-    .set({ user_response: event.response, responded_at: new Date(event.at), updated_at: new Date() })
+    .set({ user_response: event.response, responded_at: respondedAt, updated_at: new Date() })
     .where('id', '=', event.messageId)
     .where((eb) =>
       event.response === 'IGNORED'

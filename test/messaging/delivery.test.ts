@@ -325,6 +325,11 @@ describe('unsubscribe', () => {
     expect((await consentOf(user.id)).marketing).toBe(true);
   });
 
+  it('is documented in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${system.baseUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths['/unsubscribe/{token}'] ?? {}).sort()).toEqual(['get', 'post']);
+  });
+
   it('makes the sent email’s own unsubscribe link work end to end', async () => {
     const user = await createUser(system.db);
     const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
