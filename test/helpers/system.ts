@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
@@ -33,10 +33,25 @@ export interface TestSystemOptions {
 }
 
 /**
+ * The SDK logs every worker state change at INFO; tests show only warnings unless TEST_LOG_LEVEL
+ * asks for more. Jest gives each file a fresh module registry, hence a fresh Runtime to install;
+ * where one is already installed it is kept.
+ */
+function quietTemporalRuntime(): void {
+  const level = (process.env.TEST_TEMPORAL_LOG_LEVEL ?? 'WARN') as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    /* already installed in this module registry */
+  }
+}
+
+/**
  * The whole system for one test file, on real peers: a fresh Postgres schema, the shared dev
  * server (own task queue), a real SMTP server, and the API listening on an ephemeral port.
  */
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
+  quietTemporalRuntime();
   const database = await createTestDatabase();
   const smtp = await startSmtpServer();
   const taskQueue = `test-${randomUUID()}`;
