@@ -20,8 +20,8 @@ export function createCampaignsActivities({ db, config }: ActivityDeps) {
       for (const [reason, n] of Object.entries(input.newSkips ?? {})) contactsSkipped.inc({ agent: 'smartengage', reason }, n);
     },
 
-    async completeCampaign(input: { campaignId: string; counts: CampaignCounts; error?: string }): Promise<void> {
-      await store.finishCampaign(db, input.campaignId, input.counts, input.error ? 'FAILED' : 'COMPLETED', input.error);
+    async completeCampaign(input: { campaignId: string; counts: CampaignCounts; status?: store.FinalCampaignStatus; error?: string }): Promise<void> {
+      await store.finishCampaign(db, input.campaignId, input.counts, input.status ?? 'COMPLETED', input.error);
     },
 
     /**

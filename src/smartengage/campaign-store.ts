@@ -58,7 +58,9 @@ export async function saveCampaignCounts(db: Db, campaignId: string, counts: Cam
   await db.updateTable('campaigns').set(countColumns(counts)).where('id', '=', campaignId).execute();
 }
 
-export async function finishCampaign(db: Db, campaignId: string, counts: CampaignCounts, status: Extract<CampaignStatus, 'COMPLETED' | 'FAILED'>, error?: string): Promise<void> {
+export type FinalCampaignStatus = Extract<CampaignStatus, 'COMPLETED' | 'FAILED' | 'CANCELLED'>;
+
+export async function finishCampaign(db: Db, campaignId: string, counts: CampaignCounts, status: FinalCampaignStatus, error?: string): Promise<void> {
   await db
     .updateTable('campaigns')
     .set({ ...countColumns(counts), status, error: error ?? null, finished_at: sql`coalesce(finished_at, now())` })

@@ -154,7 +154,7 @@ describe('bookings and messages', () => {
     const customer = await createCustomer(system.db, { serviceId });
     const message = await system.db
       .insertInto('ai_messages')
-      .values({ user_id: customer.id, role: 'CUSTOMER', agent_type: 'smartengage', channel: 'EMAIL', message_type: 'REMINDER', message_text: 'hello', workflow_id: `gone-${randomUUID()}` })
+      .values({ user_id: customer.id, role: 'CUSTOMER', agent_type: 'smartengage', channel: 'EMAIL', message_type: 'REMINDER', message_text: 'hello', safety_checks: '{}', workflow_id: `gone-${randomUUID()}` })
       .returning('id')
       .executeTakeFirstOrThrow();
     const ack = await postJson(`${system.baseUrl}/messages/${message.id}/ack`, {}, { authorization: `Bearer ${await customerToken(system, customer)}` });

@@ -48,7 +48,7 @@ describe('SmartEngage end to end', () => {
     const contactedToday = await createCustomer(db, { serviceId });
     await db
       .insertInto('ai_messages')
-      .values({ user_id: contactedToday.id, role: 'CUSTOMER', agent_type: 'smartengage', channel: 'EMAIL', message_type: 'REMINDER', message_text: 'earlier', created_at: new Date(Date.now() - 2 * 3600_000) })
+      .values({ user_id: contactedToday.id, role: 'CUSTOMER', agent_type: 'smartengage', channel: 'EMAIL', message_type: 'REMINDER', message_text: 'earlier', safety_checks: '{}', created_at: new Date(Date.now() - 2 * 3600_000) })
       .execute();
 
     const started = await runSegment(system, {}, { 'x-correlation-id': 'flow-corr-1' });

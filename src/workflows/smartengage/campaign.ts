@@ -1,8 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
+  ContinueAsNew,
   continueAsNew,
+  isCancellation,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
@@ -101,34 +104,48 @@ export async function smartEngageCampaign(input: CampaignInput): Promise<Campaig
     newSkips = {};
   };
 
-  if (!input.state) await acts.startCampaignRun({ campaignId });
-  phase = 'paging';
-  let startedThisRun = 0;
-  while (!state.exhausted) {
-    const limit = pageLimit(input, counts.eligible);
-    const page = limit > 0 ? await acts.fetchSegmentPage({ criteria: input.criteria, asOf: state.asOf, after: state.cursor, limit }) : { members: [], nextCursor: state.cursor };
-    for (const member of page.members) {
-      await condition(() => inFlight.size < settings.concurrency);
-      await startReengagement(member);
-      counts.eligible++;
-      state.cursor = member.customerId;
-    }
-    startedThisRun += page.members.length;
-    state.exhausted = page.members.length < limit || pageLimit(input, counts.eligible) === 0;
-    await saveProgress();
-    if (!state.exhausted && (startedThisRun + settings.pageSize > settings.maxChildrenPerRun || workflowInfo().continueAsNewSuggested)) {
-      phase = 'draining';
-      await condition(() => inFlight.size === 0);
+  const runPages = async (): Promise<CampaignCounts> => {
+    if (!input.state) await acts.startCampaignRun({ campaignId });
+    phase = 'paging';
+    let startedThisRun = 0;
+    while (!state.exhausted) {
+      const limit = pageLimit(input, counts.eligible);
+      const page = limit > 0 ? await acts.fetchSegmentPage({ criteria: input.criteria, asOf: state.asOf, after: state.cursor, limit }) : { members: [], nextCursor: state.cursor };
+      for (const member of page.members) {
+        await condition(() => inFlight.size < settings.concurrency);
+        await startReengagement(member);
+        counts.eligible++;
+        state.cursor = member.customerId;
+      }
+      startedThisRun += page.members.length;
+      state.exhausted = page.members.length < limit || pageLimit(input, counts.eligible) === 0;
       await saveProgress();
-      await condition(allHandlersFinished);
-      return continueAsNew<typeof smartEngageCampaign>({ ...input, state });
+      if (!state.exhausted && (startedThisRun + settings.pageSize > settings.maxChildrenPerRun || workflowInfo().continueAsNewSuggested)) {
+        phase = 'draining';
+        await condition(() => inFlight.size === 0);
+        await saveProgress();
+        await condition(allHandlersFinished);
+        return continueAsNew<typeof smartEngageCampaign>({ ...input, state });
+      }
     }
+    phase = 'draining';
+    await condition(() => inFlight.size === 0);
+    await acts.completeCampaign({ campaignId, counts });
+    phase = 'completed';
+    return counts;
+  };
+
+  try {
+    return await runPages();
+  } catch (error) {
+    if (error instanceof ContinueAsNew) throw error;
+    // the row must not stay RUNNING: record how far the campaign got and why it stopped
+    const cancelled = isCancellation(error);
+    await CancellationScope.nonCancellable(() =>
+      acts.completeCampaign({ campaignId, counts, status: cancelled ? 'CANCELLED' : 'FAILED', error: cancelled ? 'cancelled' : String((error as Error)?.message ?? error) }),
+    );
+    throw error;
   }
-  phase = 'draining';
-  await condition(() => inFlight.size === 0);
-  await acts.completeCampaign({ campaignId, counts });
-  phase = 'completed';
-  return counts;
 }
 
 /** Customers to ask for next: a page, or fewer when `max_customers` is nearly reached. */
