@@ -55,7 +55,10 @@ export interface SafetyVerdict {
 export interface SafetyRequest {
   draft: MessageDraft;
   locale: Locale;
-  /** Names of people allowed to appear (the recipient's own first name is not "PII of others"). */
+  /**
+   * Names allowed to appear (the recipient's own first name is not "PII of others"); they are
+   * also left out of the language check, so "প্রিয় Rahim" counts as Bengali.
+   */
   allowedNames?: string[];
   /** For metrics: which agent's text was checked. */
   agent?: AgentType;

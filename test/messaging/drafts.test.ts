@@ -155,6 +155,27 @@ describe('renderTemplateDraft', () => {
   });
 });
 
+describe('approved templates', () => {
+  const contexts = {
+    bn: { first_name: 'Rahim', service_name: 'এসি সার্ভিসিং', days_since_last_booking: 45, rating: 2, minutes_late: 30, feedback: 'দেরি করে এসেছে', factors: 'এই সপ্তাহে ৬২ ঘণ্টা কাজ' },
+    en: { first_name: 'Rahim', service_name: 'AC Servicing', days_since_last_booking: 45, rating: 2, minutes_late: 30, feedback: 'arrived late', factors: '62 hours this week' },
+  };
+
+  it('every active template, filled in, passes every safety check (it is the last resort)', async () => {
+    const templates = await system.db.selectFrom('prompt_templates').selectAll().where('is_active', '=', true).execute();
+    expect(templates.length).toBeGreaterThanOrEqual(6);
+    for (const t of templates) {
+      const req = { agent: t.agent_type, messageType: t.message_type, locale: t.locale, context: contexts[t.locale] };
+      const { draft } = await templateOnly.renderTemplateDraft({ ...req, reason: 'test' });
+      const verdict = await activities.checkSafety({ draft, locale: t.locale, allowedNames: ['Rahim'] });
+      expect({ template: `${t.agent_type}/${t.message_type}/${t.locale}`, failed: verdict.checks.filter((c) => !c.passed) }).toEqual({
+        template: `${t.agent_type}/${t.message_type}/${t.locale}`,
+        failed: [],
+      });
+    }
+  });
+});
+
 describe('checkSafety', () => {
   it('passes a clean draft, every check recorded, moderation included', async () => {
     const verdict = await activities.checkSafety({ draft: bengaliDraft, locale: 'bn', agent: 'smartengage' });
