@@ -9,7 +9,8 @@ import { isLlmCallError, toActivityFailure } from './errors';
 /** Why a model answer could not be used (then the approved template is sent instead). */
 export type LlmFallbackReason = 'refusal' | 'invalid_json' | 'schema_invalid' | 'truncated' | 'content_filter' | 'empty_answer';
 
-export type LlmDraftOutcome = { ok: true; draft: MessageDraft } | { ok: false; reason: LlmFallbackReason; detail: string };
+/** `model` is the one the server reports having used (e.g. a dated snapshot of the alias asked for). */
+export type LlmDraftOutcome = { ok: true; draft: MessageDraft; model: string } | { ok: false; reason: LlmFallbackReason; detail: string };
 
 /** Shown to the model when a value is absent, so a prompt never carries a raw `{{slot}}`. */
 const NOT_GIVEN = '(not given)';
@@ -79,7 +80,7 @@ export async function writeDraftWithLlm(client: OpenAI, model: string, template:
     const detail = checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     return { ok: false, reason: 'schema_invalid', detail };
   }
-  return { ok: true, draft: checked.data };
+  return { ok: true, draft: checked.data, model: completion.model || model };
 }
 
 function trimDraft(draft: MessageDraft): MessageDraft {

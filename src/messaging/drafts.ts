@@ -38,5 +38,5 @@ export async function generateDraft(db: Db, llm: LlmSettings, req: DraftRequest)
   if (!llm.client) return fromTemplate(template, req, 'llm_not_configured');
   const outcome = await writeDraftWithLlm(llm.client, llm.model, template, req);
   if (!outcome.ok) return fromTemplate(template, req, outcome.reason, outcome.detail);
-  return { draft: outcome.draft, model: llm.model, promptVersion: template.version, templateId: template.id };
+  return { draft: outcome.draft, model: outcome.model, promptVersion: template.version, templateId: template.id };
 }
