@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 import { llmFallbacks, messagesFailed, messagesSent, safetyRejections } from '../lib/metrics';
 import { markMessageFailed, sendMessageEmail, type SendMessageEmailInput } from '../messaging/delivery';
@@ -19,7 +20,8 @@ export function createMessagingActivities(deps: ActivityDeps) {
   const countFallback = (req: DraftRequest, draft: GeneratedDraft) => {
     if (!draft.fallbackReason) return;
     llmFallbacks.inc({ agent: req.agent, reason: draft.fallbackReason });
-    log.warn({ agent: req.agent, messageType: req.messageType, reason: draft.fallbackReason, detail: draft.fallbackDetail }, 'using the approved template');
+    const fields = { ...runningWorkflow(), agent: req.agent, messageType: req.messageType, reason: draft.fallbackReason, detail: draft.fallbackDetail };
+    log.warn(fields, 'using the approved template');
   };
 
   return {
@@ -76,6 +78,16 @@ export function createMessagingActivities(deps: ActivityDeps) {
       return applyMessageResponse(db, event);
     },
   };
+}
+
+/** The workflow an activity runs for, for log lines; empty when called outside a worker (tests, scripts). */
+function runningWorkflow(): { workflowId?: string; activityAttempt?: number } {
+  try {
+    const { workflowExecution, attempt } = Context.current().info;
+    return { workflowId: workflowExecution?.workflowId, activityAttempt: attempt };
+  } catch {
+    return {};
+  }
 }
 
 export type MessagingActivities = ReturnType<typeof createMessagingActivities>;
