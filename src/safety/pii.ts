@@ -12,6 +12,8 @@ const INTERNATIONAL_PHONE = /\+\s?\d(?:[\s.()-]{0,2}\d){7,14}(?!\d)/g;
 const DIGIT_RUN = /(?<!\d)\d(?:[\s.-]?\d){8,}(?!\d)/g;
 /** National ID (10, 13 or 17 digits), passport, account numbers: ten or more digits in a row. */
 const LONG_NUMBER = /(?<!\d)\d{10,}(?!\d)/g;
+/** Dates and clock times are not contact details; they are blanked before digit runs are read. */
+const DATE_OR_TIME = /(?<!\d)(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2})|\d{1,2}:\d{2}(?::\d{2})?)(?!\d)/g;
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 
 export interface PiiFinding {
@@ -31,7 +33,7 @@ function collect(text: string, pattern: RegExp, kind: PiiFinding['kind'], seen: 
 
 /** Phones (Bangladeshi and international), email addresses and long ID-like numbers. */
 export function findPii(text: string): PiiFinding[] {
-  const normalised = asciiDigits(text);
+  const normalised = asciiDigits(text).replace(DATE_OR_TIME, (m) => ' '.repeat(m.length));
   const seen = new Set<string>();
   const findings: PiiFinding[] = [];
   collect(normalised, EMAIL, 'email', seen, findings);

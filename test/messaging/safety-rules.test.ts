@@ -54,6 +54,7 @@ describe('PII', () => {
     ['foreign number', 'Call +44 20 7946 0958', 'phone'],
     ['email address', 'write to rahim.uddin@example.com', 'email'],
     ['NID-like number', 'NID 1990123456789 verified', 'id_number'],
+    ['mobile next to a date', 'on 27-11-2026 call 01712345678', 'phone'],
   ])('%s is caught', (_label, text, kind) => {
     expect(findPii(text).map((f) => f.kind)).toContain(kind);
   });
@@ -61,6 +62,8 @@ describe('PII', () => {
   it.each([
     ['days and prices', 'It has been 21 days; the service costs 1500 taka'],
     ['a date', 'See you on 2026-11-27 at 18:00'],
+    ['a date followed by a time', 'Your booking: 27-11-2026 18:00 to 20:30'],
+    ['a Bengali date and time', 'বুকিং ২৭/১১/২০২৬ ১৮:৩০ এ'],
     ['a check-in scale in Bengali digits', '০ থেকে ১০ এর মধ্যে জানাবেন'],
   ])('%s passes', (_label, text) => {
     expect(findPii(text)).toEqual([]);
