@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HistoryAndWorkflowId } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { postJson } from '../helpers/http';
+import { startTestSystem, type TestSystem } from '../helpers/system';
+import { eventually } from '../helpers/wait';
+import { loadHistory, saveHistory } from './history-files';
+import { API_KEY, coachnovaMessages, createWorker, getWorkerState, postJobCompleted, quietHoursAwayFromNow } from './fixtures';
+
+/**
+ * A session fed hundreds of events continues-as-new (the test server suggests it every ~60
+ * history events) and keeps its state; its histories replay against the current workflow code.
+ * Runs on the template writer (no OpenAI key), so the first run also holds a tip and an escalation.
+ */
+const HISTORIES = join(__dirname, 'histories');
+const SAVED_HISTORY = join(HISTORIES, 'coaching-session-first-run.json');
+const EVENTS = 300;
+const HOUR = 3_600_000;
+
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startTestSystem({ env: { ...quietHoursAwayFromNow(), CN_WINDOW_MAX_JOBS: '150', CN_DAILY_MESSAGE_CAP: '10' } });
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+function sessionRuns(workflowId: string) {
+  return eventually(async () => {
+    const runs: HistoryAndWorkflowId[] = [];
+    for await (const run of system.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }).intoHistories()) runs.push(run);
+    return runs.length > 1 && runs;
+  });
+}
+
+describe('CoachNova session over hundreds of events', () => {
+  let workerId: string;
+  let firstBooking: string;
+
+  it('continues-as-new and keeps its state', async () => {
+    const worker = await createWorker(system.db, { locale: 'bn' });
+    workerId = worker.id;
+    firstBooking = randomUUID();
+    const first = await postJobCompleted(system, workerId, { booking_id: firstBooking, rating: 1, feedback: 'খুব দেরি করেছে' });
+    expect(first.status).toBe(202);
+    await postJson(`${system.baseUrl}/internal/ai/coachnova/workers/${workerId}/check-in`, { score: 2 }, API_KEY);
+    await eventually(async () => (await coachnovaMessages(system.db, workerId)).length === 4); // tip + check, in app and by email
+    const handle = system.client.workflow.getHandle(`coaching-${workerId}`);
+    const firstRunId = (await handle.describe()).runId;
+
+    // hundreds of good jobs (no tips), a few cancellations and a reassuring check-in
+    const jobs = Array.from({ length: EVENTS - 12 }, (_, i) => ({ booking_id: randomUUID(), rating: 5, finished_at: new Date(Date.now() - (i + 1) * 0.9 * HOUR).toISOString() }));
+    await inBatches(jobs, 8, (job) => postJobCompleted(system, workerId, job));
+    const cancellations = Array.from({ length: 9 }, () => randomUUID());
+    await inBatches(cancellations, 8, (booking_id) => postJson(`${system.baseUrl}/internal/ai/coachnova/events`, { type: 'job_cancelled', worker_id: workerId, booking_id }, API_KEY));
+    await postJson(`${system.baseUrl}/internal/ai/coachnova/workers/${workerId}/check-in`, { score: 8 }, API_KEY);
+
+    const state = await eventually(async () => {
+      const res = await getWorkerState(system, workerId);
+      return res.body.metrics?.events_processed === EVENTS && res.body;
+    }, 60_000);
+    expect(state.metrics.runs).toBeGreaterThan(3);
+    expect(state.metrics).toMatchObject({ jobs_in_window: 150, cancellations7d: 9, latestCheckInScore: 8, escalations: 1 });
+    expect(state.risk.level).not.toBe('HIGH');
+    expect(state.pending_messages.map((p: any) => p.type).sort()).toEqual(['BURNOUT_CHECK', 'COACHING']); // awaiting acks, carried along
+
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(firstRunId);
+    expect(description.status.name).toBe('RUNNING');
+    const history = await handle.fetchHistory();
+    expect(history.events!.length).toBeLessThan(200);
+
+    // a repeated completion of the first (already coached) booking is still recognised
+    await postJobCompleted(system, workerId, { booking_id: firstBooking, rating: 1 });
+    await eventually(async () => (await getWorkerState(system, workerId)).body.metrics.events_processed === EVENTS + 1);
+    expect(await coachnovaMessages(system.db, workerId)).toHaveLength(4);
+
+    const stored = await system.db.selectFrom('burnout_assessments').select((eb) => eb.fn.countAll<string>().as('n')).where('worker_id', '=', workerId).executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBeGreaterThan(3);
+  }, 120_000);
+
+  it('replays every run of the session, and the saved histories, against the current workflow code', async () => {
+    const runs = await sessionRuns(`coaching-${workerId}`);
+    const firstRun = runs.find((r) => r.history.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId === r.history.events?.[0]?.workflowExecutionStartedEventAttributes?.originalExecutionRunId);
+    if (firstRun && (!existsSync(SAVED_HISTORY) || process.env.UPDATE_COACHNOVA_HISTORIES === '1')) {
+      saveHistory(SAVED_HISTORY, firstRun.history);
+    }
+    const saved = readdirSync(HISTORIES)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => ({ workflowId: `saved-${f}`, history: loadHistory(join(HISTORIES, f)) }));
+    expect(saved.length).toBeGreaterThan(0);
+
+    const results = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, [...runs, ...saved])) {
+      results.push(result);
+    }
+    expect(results).toHaveLength(runs.length + saved.length);
+    expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error}`)).toEqual([]);
+  }, 120_000);
+});
