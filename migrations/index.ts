@@ -5,6 +5,7 @@ import * as messageWorkflowLink from './0003_message_workflow_link';
 import * as smartengageIndexes from './0004_smartengage_indexes';
 import * as coachnovaIdempotency from './0005_coachnova_idempotency';
 import * as messageCallToAction from './0007_message_call_to_action';
+import * as segmentPlannerStatistics from './0008_segment_planner_statistics';
 
 /**
  * Migrations in the order they apply. Listed statically (not read from the folder) so the same
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_smartengage_indexes': smartengageIndexes,
   '0005_coachnova_idempotency': coachnovaIdempotency,
   '0007_message_call_to_action': messageCallToAction,
+  '0008_segment_planner_statistics': segmentPlannerStatistics,
 };
