@@ -38,7 +38,7 @@ async function loadForSending(db: Db, messageId: string) {
     .innerJoin('users as u', 'u.id', 'm.user_id')
     .select([
       'm.id', 'm.user_id', 'm.agent_type', 'm.message_type', 'm.locale', 'm.subject', 'm.message_text', 'm.call_to_action',
-      'm.deep_link', 'm.delivery_status', 'm.provider_message_id', 'm.safety_checks', 'u.email',
+      'm.deep_link', 'm.delivery_status', 'm.provider_message_id', 'm.safety_checks', 'u.email', 'u.consent',
     ])
     .where('m.id', '=', messageId)
     .executeTakeFirst();
@@ -123,7 +123,8 @@ async function sendRecordingErrors(deps: DeliveryDeps, messageId: string, mail: 
 
 /**
  * Sends a recorded message by email, at most once: a message already SENT (or DELIVERED) is
- * not mailed again, overlapping attempts are kept apart by a lease, and the Message-ID is
+ * not mailed again, marketing mail goes only to someone who still consents (else a
+ * non-retryable MarketingConsentRevoked), overlapping attempts are kept apart by a lease, and the Message-ID is
  * derived from the message id so even a duplicate after a crash between send and update is
  * recognisable downstream. The address is loaded here, never passed through Temporal.
  *
@@ -136,6 +137,11 @@ export async function sendMessageEmail(deps: DeliveryDeps, input: SendMessageEma
   if (isSent(message)) return alreadySent(message);
   if ((message.safety_checks as { safe?: boolean }).safe !== true) {
     throw ApplicationFailure.create({ type: 'UnsafeMessage', message: `message ${message.id} has no passed safety check`, nonRetryable: true });
+  }
+  if (input.marketing && message.consent?.marketing !== true) {
+    // the last moment to honour an unsubscribe that arrived while the message was being written
+    await deps.db.updateTable('ai_messages').set({ error: 'marketing consent revoked before sending', updated_at: new Date() }).where('id', '=', message.id).execute();
+    throw ApplicationFailure.create({ type: 'MarketingConsentRevoked', message: `recipient of message ${message.id} has no marketing consent`, nonRetryable: true });
   }
   if (!(await claimSendLease(deps.db, message.id))) {
     const latest = await loadForSending(deps.db, message.id);

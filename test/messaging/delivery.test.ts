@@ -182,6 +182,20 @@ describe('sendMessageEmail', () => {
     expect(await messageRow(messageId)).toMatchObject({ delivery_status: 'PENDING', attempts: 1, send_lease_until: null, error: expect.stringContaining('550') });
   });
 
+  it('does not send marketing mail to someone who unsubscribed after it was written', async () => {
+    const user = await createUser(system.db, { consent: { marketing: true } });
+    const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
+    await system.db.updateTable('users').set({ consent: JSON.stringify({ marketing: false }) }).where('id', '=', user.id).execute();
+    const already = system.smtp.messages.length;
+
+    const error = (await rejection(activities.sendMessageEmail({ messageId, marketing: true }))) as ApplicationFailure;
+    expect(error).toMatchObject({ type: 'MarketingConsentRevoked', nonRetryable: true });
+    expect(await messageRow(messageId)).toMatchObject({ delivery_status: 'PENDING', attempts: 0, error: 'marketing consent revoked before sending' });
+    // service mail (a coaching tip, a booking matter) does not depend on marketing consent
+    await activities.sendMessageEmail({ messageId, marketing: false });
+    await system.smtp.waitForMessages(already + 1);
+  });
+
   it('sends once when two attempts overlap (a retry after a timeout while the first is still sending)', async () => {
     const user = await createUser(system.db);
     const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
