@@ -1,5 +1,3 @@
-// The API's zod extension first, as in the server entry point (some route schemas are built at import time).
-import '../../src/api/openapi';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
