@@ -2,7 +2,7 @@ import type OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { PromptTemplate } from '../db/types';
 import { fillPlaceholders } from '../messaging/placeholders';
-import { MessageDraftSchema, type DraftRequest, type MessageDraft } from '../messaging/types';
+import { MessageDraftSchema, type DraftRequest, type MessageDraft, type PromptContext } from '../messaging/types';
 import { LlmDraftSchema } from './draft-schema';
 import { isLlmCallError, toActivityFailure } from './errors';
 
@@ -31,12 +31,23 @@ function avoidInstruction(avoid: string[]): string {
   return `Your previous draft failed these safety checks: ${avoid.join(', ')}. Write a new draft with ${hints.join('; ')}.`;
 }
 
+/**
+ * Free text in the context (a customer's feedback) is quoted to the model, not obeyed: capped in
+ * length and kept on one line, so it cannot grow the prompt or pose as further instructions.
+ */
+const MAX_CONTEXT_VALUE = 500;
+function boundedContext(context: PromptContext): PromptContext {
+  return Object.fromEntries(
+    Object.entries(context).map(([key, value]) => [key, typeof value === 'string' ? value.replace(/\s+/g, ' ').trim().slice(0, MAX_CONTEXT_VALUE) : value]),
+  );
+}
+
 /** The chat messages for a draft: the template's prompts filled from the request's context. */
 export function buildPromptMessages(template: PromptTemplate, req: DraftRequest): Array<{ role: 'system' | 'user'; content: string }> {
-  const user = fillPlaceholders(template.user_prompt, req.context, NOT_GIVEN);
+  const context = boundedContext(req.context);
   const messages: Array<{ role: 'system' | 'user'; content: string }> = [
-    { role: 'system', content: fillPlaceholders(template.system_prompt, req.context, NOT_GIVEN) },
-    { role: 'user', content: user },
+    { role: 'system', content: fillPlaceholders(template.system_prompt, context, NOT_GIVEN) },
+    { role: 'user', content: fillPlaceholders(template.user_prompt, context, NOT_GIVEN) },
   ];
   if (req.avoid?.length) messages.push({ role: 'user', content: avoidInstruction(req.avoid) });
   return messages;
