@@ -103,6 +103,12 @@ describe('CoachNova burnout detection', () => {
     expect(checks.map((c) => c.channel).sort()).toEqual(['EMAIL', 'IN_APP']);
     expect(checks.every((c) => (c.safety_checks as any).safe === true && c.workflow_id === `coaching-${worker.id}`)).toBe(true);
     expect(falling.metrics.escalations).toBe(1);
+    // operators find the session in the Temporal UI by worker, agent and risk level
+    await eventually(async () => {
+      const query = `WorkerId = '${worker.id}' AND AgentType = 'coachnova' AND RiskLevel = 'HIGH'`;
+      for await (const run of system.client.workflow.list({ query })) return run.workflowId === `coaching-${worker.id}`;
+      return false;
+    });
 
     // more events while HIGH, even past the cool-down: nothing is repeated
     await postJobCompleted(system, worker.id, { ...longDay(0), rating: 3, booking_id: randomUUID() });

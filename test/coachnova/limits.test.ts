@@ -23,6 +23,7 @@ beforeAll(async () => {
       CN_QUIET_HOURS_START: hhmm(new Date(started - 120_000)),
       CN_QUIET_HOURS_END: hhmm(quietEnd),
       CN_DAILY_MESSAGE_CAP: '2',
+      CN_ASSESSMENT_INTERVAL_SECONDS: '5',
     },
   });
 });
@@ -68,4 +69,14 @@ describe('CoachNova quiet hours and daily cap', () => {
     await postJobCompleted(system, other.id, { rating: 2 });
     await eventually(async () => (await coachnovaMessages(system.db, other.id)).length === 2, 10_000);
   }, 150_000);
+
+  it('re-assesses on its timer when no event comes', async () => {
+    const worker = await createWorker(system.db);
+    await postJobCompleted(system, worker.id, { rating: 5 });
+    const timed = await eventually(async () => {
+      const rows = await system.db.selectFrom('burnout_assessments').selectAll().where('worker_id', '=', worker.id).where('trigger', '=', 'timer').orderBy('assessed_at').execute();
+      return rows.length >= 2 && rows;
+    }, 20_000);
+    expect(timed[1].assessed_at.getTime() - timed[0].assessed_at.getTime()).toBeGreaterThanOrEqual(4_900);
+  }, 30_000);
 });
