@@ -99,6 +99,8 @@ export const configSchema = z.object({
   CN_MAX_EVENTS_PER_RUN: z.coerce.number().int().positive().default(500),
 
   DEMO_DATA: bool.default(true),
+  /** `npm run worker` serves its own Prometheus metrics here (0 = off); `npm start` shares the API's /metrics. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 
   // Platform auth (engineer A): per-client-IP limits on the OTP endpoints, on top of the
   // per-email OTP_REQUESTS_PER_WINDOW; one office or NAT shares an IP, hence the headroom.

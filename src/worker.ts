@@ -2,6 +2,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
 import { openDependencies, type Dependencies } from './runtime/dependencies';
+import { startMetricsServer } from './runtime/metrics-server';
 import { exitWithError, runUntilSignalled } from './runtime/process';
 import { bundleWorkflows, createWorker } from './temporal/worker-factory';
 import { temporalTarget } from './temporal/client';
@@ -45,7 +46,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const deps = await openDependencies(config);
   const running = await startWorker(config, deps);
+  const metrics = config.WORKER_METRICS_PORT ? await startMetricsServer(config.WORKER_METRICS_PORT) : undefined;
+  if (metrics) deps.logger.info({ port: config.WORKER_METRICS_PORT }, 'worker metrics at /metrics');
   await runUntilSignalled(deps.logger, async () => {
+    metrics?.close();
     await running.stop();
     await deps.close();
   }, running.done);
