@@ -175,6 +175,21 @@ export function scoreBurnout(signals: BurnoutSignals, policy: BurnoutPolicy = DE
   return { score, level: levelForScore(score, policy), factors };
 }
 
+/** The signals as the API shows them (snake_case, like the factor names). */
+export function signalsForApi(signals: BurnoutSignals) {
+  return {
+    hours_last_24h: signals.hoursLast24h,
+    hours_last_7d: signals.hoursLast7d,
+    consecutive_working_days: signals.consecutiveWorkingDays,
+    late_night_jobs_7d: signals.lateNightJobs7d,
+    recent_avg_rating: signals.recentAvgRating,
+    previous_avg_rating: signals.previousAvgRating,
+    cancellations_7d: signals.cancellations7d,
+    negative_feedback_7d: signals.negativeFeedback7d,
+    latest_check_in_score: signals.latestCheckInScore,
+  };
+}
+
 /** The factors that earned points, largest first: what a supervisor alert names. */
 export function contributingFactors(assessment: BurnoutAssessment): BurnoutFactor[] {
   return assessment.factors.filter((f) => f.points > 0).sort((a, b) => b.points - a.points);

@@ -10,7 +10,7 @@ import {
   sessionStateQuery,
   type CoachingSessionInput,
 } from '../workflows/coachnova/definitions';
-import { scoreBurnout } from './burnout-score';
+import { scoreBurnout, signalsForApi } from './burnout-score';
 import type { SessionSignal } from './events';
 import { localMoment } from './local-time';
 import type { SessionView } from './session-view-schema';
@@ -101,7 +101,7 @@ export async function workerStateView(client: Client, db: Db, config: Config, wo
     workflow_id: null,
     risk: { score: risk.score, level: risk.level, factors: risk.factors, override: risk.override, assessed_at: now.toISOString() },
     metrics: {
-      ...signals,
+      ...signalsForApi(signals),
       jobs_in_window: window.jobs.length,
       messages_today: Number(messagesToday.count),
       skipped_by_daily_cap: 0,

@@ -38,15 +38,15 @@ export const SessionViewSchema = z.object({
     .nullable(),
   metrics: z
     .object({
-      hoursLast24h: z.number(),
-      hoursLast7d: z.number(),
-      consecutiveWorkingDays: z.number(),
-      lateNightJobs7d: z.number(),
-      recentAvgRating: z.number().nullable(),
-      previousAvgRating: z.number().nullable(),
-      cancellations7d: z.number(),
-      negativeFeedback7d: z.number(),
-      latestCheckInScore: z.number().nullable(),
+      hours_last_24h: z.number(),
+      hours_last_7d: z.number(),
+      consecutive_working_days: z.number(),
+      late_night_jobs_7d: z.number(),
+      recent_avg_rating: z.number().nullable(),
+      previous_avg_rating: z.number().nullable(),
+      cancellations_7d: z.number(),
+      negative_feedback_7d: z.number(),
+      latest_check_in_score: z.number().nullable(),
       jobs_in_window: z.number(),
       messages_today: z.number(),
       skipped_by_daily_cap: z.number(),
@@ -68,3 +68,5 @@ export const SessionViewSchema = z.object({
   ),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
+
+export type SessionMetrics = NonNullable<SessionView['metrics']>;

@@ -32,7 +32,7 @@ export function supervisorAlertText(workerName: string, assessment: BurnoutAsses
       `What raised it:`,
       ...(lines.length ? lines : ['  - (no single factor; see the check-in answer)']),
       ``,
-      `We have sent ${workerName} a kind check-in message. Please talk with them about their workload and rest days.`,
+      `CoachNova is sending ${workerName} a kind check-in message (after their quiet hours if it is night for them). Please talk with them about their workload and rest days.`,
       ``,
       `— CoachNova, ShoktiAI`,
     ].join('\n'),

@@ -66,13 +66,13 @@ describe('CoachNova burnout detection', () => {
     // 1. six 10.5-hour days in a row: 63 h this week (limit 60 with overtime), 10.5 h in the last day
     for (const k of [5, 4, 3, 2, 1, 0]) await postJobCompleted(system, worker.id, longDay(k));
     const week = await stateAfter(worker.id, 6);
-    expect(week.metrics).toMatchObject({ hoursLast7d: 63, consecutiveWorkingDays: 6 });
+    expect(week.metrics).toMatchObject({ hours_last_7d: 63, consecutive_working_days: 6 });
     expect(week.risk.level).toBe('MODERATE');
 
     // 2. a seventh day in a row: no weekly rest day
     await postJobCompleted(system, worker.id, longDay(6));
     const noRest = await stateAfter(worker.id, 7);
-    expect(noRest.metrics.consecutiveWorkingDays).toBe(7);
+    expect(noRest.metrics.consecutive_working_days).toBe(7);
     expect(noRest.risk.level).toBe('MODERATE');
     expect(noRest.risk.score).toBeGreaterThan(week.risk.score);
     expect(mailsTo(supervisor)).toHaveLength(0);
@@ -83,7 +83,7 @@ describe('CoachNova burnout detection', () => {
       await postJobCompleted(system, worker.id, { started_at: new Date(finished - 5 * 60_000).toISOString(), finished_at: new Date(finished).toISOString(), rating: 3 });
     }
     const falling = await stateAfter(worker.id, 12);
-    expect(falling.metrics).toMatchObject({ recentAvgRating: 3, previousAvgRating: 5 });
+    expect(falling.metrics).toMatchObject({ recent_avg_rating: 3, previous_avg_rating: 5 });
     expect(falling.risk.level).toBe('HIGH');
     expect(falling.risk.score).toBeGreaterThan(noRest.risk.score);
     const named = falling.risk.factors.filter((f: any) => f.points > 0).map((f: any) => f.name);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
+import type { History } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { postJson } from '../helpers/http';
 import { startTestSystem, type TestSystem } from '../helpers/system';
@@ -67,7 +68,7 @@ describe('CoachNova session over hundreds of events', () => {
       return res.body.metrics?.events_processed === EVENTS && res.body;
     }, 60_000);
     expect(state.metrics.runs).toBeGreaterThan(3);
-    expect(state.metrics).toMatchObject({ jobs_in_window: 150, cancellations7d: 9, latestCheckInScore: 8, escalations: 1 });
+    expect(state.metrics).toMatchObject({ jobs_in_window: 150, cancellations_7d: 9, latest_check_in_score: 8, escalations: 1 });
     expect(state.risk.level).not.toBe('HIGH');
     expect(state.pending_messages.map((p: any) => p.type).sort()).toEqual(['BURNOUT_CHECK', 'COACHING']); // awaiting acks, carried along
 
@@ -88,9 +89,10 @@ describe('CoachNova session over hundreds of events', () => {
 
   it('replays every run of the session, and the saved histories, against the current workflow code', async () => {
     const runs = await sessionRuns(`coaching-${workerId}`);
-    const firstRun = runs.find((r) => r.history.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId === r.history.events?.[0]?.workflowExecutionStartedEventAttributes?.originalExecutionRunId);
+    const started = (r: HistoryAndWorkflowId) => (r.history as History).events?.[0]?.workflowExecutionStartedEventAttributes;
+    const firstRun = runs.find((r) => !started(r)?.continuedExecutionRunId);
     if (firstRun && (!existsSync(SAVED_HISTORY) || process.env.UPDATE_COACHNOVA_HISTORIES === '1')) {
-      saveHistory(SAVED_HISTORY, firstRun.history);
+      saveHistory(SAVED_HISTORY, firstRun.history as History);
     }
     const saved = readdirSync(HISTORIES)
       .filter((f) => f.endsWith('.json'))

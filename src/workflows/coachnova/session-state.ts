@@ -1,4 +1,4 @@
-import { contributingFactors } from '../../coachnova/burnout-score';
+import { contributingFactors, signalsForApi } from '../../coachnova/burnout-score';
 import { emptyWindow } from '../../coachnova/work-window';
 import type { CoachingSettings } from '../../coachnova/settings';
 import type { PendingMessage, SessionState, SessionView } from './definitions';
@@ -61,7 +61,7 @@ export function sessionView(state: SessionState, workerId: string, workflowId: s
       : null,
     metrics: state.signals
       ? {
-          ...state.signals,
+          ...signalsForApi(state.signals),
           jobs_in_window: state.window.jobs.length,
           messages_today: state.sentToday.date === today ? state.sentToday.count : 0,
           skipped_by_daily_cap: state.skippedByCap,
