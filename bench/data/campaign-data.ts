@@ -19,17 +19,17 @@ export async function seedCampaignCustomers(pool: Pool, tag: string, count: numb
   const email = (i: string) => `'${tag}-' || ${i} || '@campaign.bench.invalid'`;
   await pool.query(
     `INSERT INTO users (id, email, full_name, role, locale, timezone, consent)
-     SELECT md5('${tag}-' || i)::uuid, ${email('i')}, 'Rahim Uddin ' || i, 'customer',
+     SELECT bench_uuid('${tag}-' || i), ${email('i')}, 'Rahim Uddin ' || i, 'customer',
        (CASE WHEN i % 5 = 0 THEN 'en' ELSE 'bn' END)::user_locale, 'Asia/Dhaka',
-       CASE WHEN i > $1 AND i % 2 = 0 THEN '{"marketing": false}'::jsonb ELSE '{"marketing": true}'::jsonb END
-     FROM generate_series(1, $1 + $2) AS i`,
+       CASE WHEN i > $1::int AND i % 2 = 0 THEN '{"marketing": false}'::jsonb ELSE '{"marketing": true}'::jsonb END
+     FROM generate_series(1, $1::int + $2::int) AS i`,
     [count, controls],
   );
   await pool.query(
     `INSERT INTO customers (id, typical_services, last_booking_at)
-     SELECT md5('${tag}-' || i)::uuid, ARRAY[s.ids[1 + i % s.n]],
-       now() - CASE WHEN i > $1 AND i % 2 = 1 THEN interval '5 days' ELSE interval '30 days' END
-     FROM generate_series(1, $1 + $2) AS i, ${SERVICES}`,
+     SELECT bench_uuid('${tag}-' || i), ARRAY[s.ids[1 + i % s.n]],
+       now() - CASE WHEN i > $1::int AND i % 2 = 1 THEN interval '5 days' ELSE interval '30 days' END
+     FROM generate_series(1, $1::int + $2::int) AS i, ${SERVICES}`,
     [count, controls],
   );
   await pool.query(

@@ -13,29 +13,29 @@ export interface CoachnovaWorkers {
 export async function seedCoachnovaWorkers(pool: Pool, workers: number, events: number): Promise<CoachnovaWorkers> {
   await pool.query(
     `INSERT INTO users (id, email, full_name, role, locale, timezone, consent)
-     SELECT md5('cn-worker-' || i)::uuid, 'cn-worker-' || i || '@workers.bench.invalid', 'Karim Mia ' || i, 'worker', 'bn', 'Asia/Dhaka', '{}'::jsonb
+     SELECT bench_uuid('cn-worker-' || i), 'cn-worker-' || i || '@workers.bench.invalid', 'Karim Mia ' || i, 'worker', 'bn', 'Asia/Dhaka', '{}'::jsonb
      FROM generate_series(0, $1 - 1) AS i`,
     [workers],
   );
   await pool.query(
     `INSERT INTO workers (id, skills, supervisor_email)
-     SELECT md5('cn-worker-' || i)::uuid, '{CLEANING}', 'supervisor@workers.bench.invalid' FROM generate_series(0, $1 - 1) AS i`,
+     SELECT bench_uuid('cn-worker-' || i), '{CLEANING}', 'supervisor@workers.bench.invalid' FROM generate_series(0, $1 - 1) AS i`,
     [workers],
   );
   await pool.query(
-    `INSERT INTO users (id, email, full_name, role, consent) VALUES (md5('cn-customer')::uuid, 'cn-customer@workers.bench.invalid', 'Nusrat Jahan', 'customer', '{}'::jsonb)`,
+    `INSERT INTO users (id, email, full_name, role, consent) VALUES (bench_uuid('cn-customer'), 'cn-customer@workers.bench.invalid', 'Nusrat Jahan', 'customer', '{}'::jsonb)`,
   );
-  await pool.query(`INSERT INTO customers (id) VALUES (md5('cn-customer')::uuid)`);
+  await pool.query(`INSERT INTO customers (id) VALUES (bench_uuid('cn-customer'))`);
   await pool.query(
     `INSERT INTO bookings (id, customer_id, service_id, worker_id, status, scheduled_at, started_at, finished_at, total_price)
-     SELECT md5('cn-booking-' || e)::uuid, md5('cn-customer')::uuid, s.id, md5('cn-worker-' || (e % $1))::uuid, 'COMPLETED',
+     SELECT bench_uuid('cn-booking-' || e), bench_uuid('cn-customer'), s.id, bench_uuid('cn-worker-' || (e % $1)), 'COMPLETED',
        now() - interval '3 hours', now() - interval '2 hours', now() - interval '1 hour', 1500
      FROM generate_series(0, $2 - 1) AS e, (SELECT id FROM services WHERE is_active ORDER BY name LIMIT 1) AS s`,
     [workers, events],
   );
   const ids = await pool.query<{ w: string[]; b: string[] }>(
-    `SELECT (SELECT array_agg(md5('cn-worker-' || i)::uuid::text ORDER BY i) FROM generate_series(0, $1 - 1) AS i) AS w,
-            (SELECT array_agg(md5('cn-booking-' || e)::uuid::text ORDER BY e) FROM generate_series(0, $2 - 1) AS e) AS b`,
+    `SELECT (SELECT array_agg(bench_uuid('cn-worker-' || i)::text ORDER BY i) FROM generate_series(0, $1 - 1) AS i) AS w,
+            (SELECT array_agg(bench_uuid('cn-booking-' || e)::text ORDER BY e) FROM generate_series(0, $2 - 1) AS e) AS b`,
     [workers, events],
   );
   return { workerIds: ids.rows[0].w, bookingIds: ids.rows[0].b };

@@ -31,9 +31,9 @@ const FUNCTIONS = `
 CREATE OR REPLACE FUNCTION bench_r(i bigint, salt int) RETURNS float8
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (hashint8(i * 16 + salt) & 2147483647)::float8 / 2147483648.0 $$;
 CREATE OR REPLACE FUNCTION bench_customer_id(i bigint) RETURNS uuid
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('customer-' || i)::uuid $$;
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT bench_uuid('customer-' || i) $$;
 CREATE OR REPLACE FUNCTION bench_worker_id(i bigint) RETURNS uuid
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('worker-' || i)::uuid $$;
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT bench_uuid('worker-' || i) $$;
 CREATE OR REPLACE FUNCTION bench_last_days(i bigint) RETURNS float8
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 1 + 399 * bench_r(i, 2) ^ 2 $$;
 CREATE OR REPLACE FUNCTION bench_cadence_days(i bigint) RETURNS float8

@@ -17,6 +17,14 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * Deterministic ids for generated rows: md5 of a seed, shaped as a version-4 UUID (the API's
+ * z.uuid() checks the version and variant bits, so a bare md5 would be refused).
+ */
+const BENCH_UUID = `
+CREATE OR REPLACE FUNCTION bench_uuid(seed text) RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+  $$ SELECT overlay(overlay(md5(seed) placing '4' from 13) placing '8' from 17)::uuid $$`;
+
 function urlFor(name: string): string {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
@@ -54,6 +62,7 @@ export async function createBenchDatabase(name: string, poolMax = 10): Promise<B
     },
   });
   await migrateToLatest(db);
+  await pool.query(BENCH_UUID);
   captured.length = 0;
   return {
     name,

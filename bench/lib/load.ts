@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { startCpuWindow, type CpuWindow } from './cpu';
 import { percentile, round } from './stats';
 
 export interface LoadRequest {
@@ -19,13 +20,21 @@ export interface LoadResult {
   statuses: Record<string, number>;
   errors: number;
   timeouts: number;
+  cpu: CpuWindow;
 }
 
 /**
  * autocannon at a fixed overall rate; every response's latency is kept so p95 is exact
  * (autocannon's own summary has p90 and p97.5 but no p95).
  */
-export async function fixedRateLoad(baseUrl: string, request: LoadRequest, rate: number, durationSeconds: number, connections = 25): Promise<LoadResult> {
+export async function fixedRateLoad(
+  baseUrl: string,
+  request: LoadRequest,
+  rate: number,
+  durationSeconds: number,
+  pids: Record<string, number>,
+  connections = 25,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const path = request.path;
@@ -45,6 +54,7 @@ export async function fixedRateLoad(baseUrl: string, request: LoadRequest, rate:
       },
     ],
   };
+  const cpu = startCpuWindow(pids);
   const summary = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
@@ -62,5 +72,6 @@ export async function fixedRateLoad(baseUrl: string, request: LoadRequest, rate:
     statuses,
     errors: summary.errors,
     timeouts: summary.timeouts,
+    cpu: cpu(),
   };
 }

@@ -84,6 +84,17 @@ export function spawnService(name: string, entry: string, env: Record<string, st
   };
 }
 
+/** CPU time (user + system) a process has used so far, in seconds (Linux clock ticks of 1/100 s). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function tail(file: string): string {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');

@@ -61,7 +61,7 @@ export async function startStack(options: { log: (m: string) => void }): Promise
     dbFile,
     sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' },
     log: (line) => {
-      if (/error|fatal/i.test(line)) options.log(`[temporal] ${line.trim().slice(0, 300)}`);
+      if (/level=(ERROR|FATAL)/.test(line)) options.log(`[temporal] ${line.trim().slice(0, 300)}`);
     },
   });
   const connection = await Connection.connect({ address: temporal.address });

@@ -76,8 +76,10 @@ export async function runApiLoad(stack: Stack, options: ApiLoadOptions): Promise
   for (const endpoint of endpoints) {
     const runs: LoadResult[] = [];
     for (let i = 0; i < options.runs; i++) {
-      const run = await fixedRateLoad(system.baseUrl, endpoint.request, endpoint.rate, options.durationSeconds);
-      options.log(`  ${endpoint.name} @ ${endpoint.rate}/s: p50 ${run.p50} ms, p95 ${run.p95} ms, p99 ${run.p99} ms, ${run.requestsPerSecond} req/s, statuses ${JSON.stringify(run.statuses)}`);
+      const pids = { api: system.api.pid, worker: system.worker.pid, temporal: stack.temporal.pid };
+      const run = await fixedRateLoad(system.baseUrl, endpoint.request, endpoint.rate, options.durationSeconds, pids);
+      const apiCores = round(run.cpu.processes.api / run.cpu.wallSeconds, 2);
+      options.log(`  ${endpoint.name} @ ${endpoint.rate}/s: p50 ${run.p50} ms, p95 ${run.p95} ms, p99 ${run.p99} ms, ${run.requestsPerSecond} req/s, statuses ${JSON.stringify(run.statuses)}, API ${apiCores} cores, others ${run.cpu.othersCores} cores`);
       runs.push(run);
     }
     all[endpoint.name] = runs;
@@ -88,6 +90,10 @@ export async function runApiLoad(stack: Stack, options: ApiLoadOptions): Promise
       { metric: `${endpoint.name} @ ${endpoint.rate}/s: p50 / p99`, value: `${medianOf(runs, 'p50')} / ${medianOf(runs, 'p99')}`, unit: 'ms' },
       { metric: `${endpoint.name} @ ${endpoint.rate}/s: p95`, value: p95, unit: 'ms', target: `<= ${endpoint.targetMs} ms`, met: atMost(p95, endpoint.targetMs) && ok === total },
       { metric: `${endpoint.name}: served, ${endpoint.okStatus} answers`, value: `${medianOf(runs, 'requestsPerSecond')} req/s, ${ok.toLocaleString('en-US')} / ${total.toLocaleString('en-US')}` },
+    );
+    const last = runs[runs.length - 1].cpu;
+    result.notes.push(
+      `${endpoint.name}: API process used ${round(last.processes.api / last.wallSeconds, 2)} cores, Temporal ${round(last.processes.temporal / last.wallSeconds, 2)}, load generator ${round(last.bench / last.wallSeconds, 2)}; ${last.othersCores} cores used by other processes (last run).`,
     );
     if (ok !== total) result.notes.push(`${endpoint.name}: ${total - ok} of ${total} answers were not ${endpoint.okStatus}: ${JSON.stringify(runs.map((r) => r.statuses))}`);
   }

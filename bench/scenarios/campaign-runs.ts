@@ -10,6 +10,7 @@ import { reengagementWorkflowId } from '../../src/smartengage/settings';
 import type { SegmentPageMember } from '../../src/smartengage/types';
 import type { CampaignCustomers } from '../data/campaign-data';
 import { getInternal, postInternal } from '../lib/http';
+import { startCpuWindow, type CpuWindow } from '../lib/cpu';
 import { BENCH_VAR, spawnService, waitForWorker } from '../lib/processes';
 import type { RunningSystem, Stack } from '../lib/stack';
 import { mapPool, sleep } from '../lib/stats';
@@ -46,6 +47,7 @@ export interface CampaignRun {
   check: DeliveryCheck;
   messagesStored: number;
   job: unknown;
+  cpu: CpuWindow;
   memory: { workerPeakBytes: number; apiPeakBytes: number; workerHighWaterBytes: number; apiHighWaterBytes: number };
 }
 
@@ -98,6 +100,7 @@ export async function runRealCampaign(stack: Stack, system: RunningSystem, custo
   stack.smtp.reset();
   system.worker.startSampling();
   system.api.startSampling();
+  const cpu = startCpuWindow({ temporal: stack.temporal.pid, worker: system.worker.pid, api: system.api.pid });
   const started = Date.now();
   const answer = await postInternal(`${system.baseUrl}/internal/ai/smartengage/run-segment`, { segment_criteria: OPEN_WINDOW });
   if (answer.status === 404) {
@@ -114,6 +117,7 @@ export async function runRealCampaign(stack: Stack, system: RunningSystem, custo
     timedOut = true;
     lastAt = stack.smtp.accepted.at(-1)?.at ?? Date.now();
   }
+  const cpuWindow = cpu();
   await sleep(DUPLICATE_GRACE_MS);
   const workerMemory = system.worker.stopSampling();
   const apiMemory = system.api.stopSampling();
@@ -132,6 +136,7 @@ export async function runRealCampaign(stack: Stack, system: RunningSystem, custo
     check,
     messagesStored: await messagesStored(stack, customers.tag),
     job,
+    cpu: cpuWindow,
     memory: {
       workerPeakBytes: workerMemory.peakBytes,
       apiPeakBytes: apiMemory.peakBytes,
@@ -181,7 +186,9 @@ async function floorBundle(): Promise<string> {
 }
 
 export interface FloorRun {
+  localActivities: number;
   durationMs: number;
+  cpu: CpuWindow;
   workflowsPerSecond: number;
   reported: number;
   workerPeakBytes: number;
@@ -199,12 +206,21 @@ export async function runFloor(stack: Stack, name: string, input: Omit<FloorCamp
   try {
     await waitForWorker(worker, stack.client, taskQueue);
     worker.startSampling();
+    const cpu = startCpuWindow({ temporal: stack.temporal.pid, worker: worker.pid });
     const started = Date.now();
     const handle = await stack.client.workflow.start('floorCampaign', { taskQueue, workflowId: `floor-${name}-${started}`, args: [input] });
     const reported = (await handle.result()) as number;
     const durationMs = Date.now() - started;
+    const cpuWindow = cpu();
     const memory = worker.stopSampling();
-    return { durationMs, workflowsPerSecond: input.customers / (durationMs / 1000), reported, workerPeakBytes: memory.peakBytes };
+    return {
+      localActivities: input.localActivitiesPerCustomer ?? 0,
+      durationMs,
+      cpu: cpuWindow,
+      workflowsPerSecond: input.customers / (durationMs / 1000),
+      reported,
+      workerPeakBytes: memory.peakBytes,
+    };
   } finally {
     await worker.stop();
   }
@@ -212,6 +228,7 @@ export async function runFloor(stack: Stack, name: string, input: Omit<FloorCamp
 
 export interface PlainLoopRun {
   durationMs: number;
+  cpu: CpuWindow;
   messagesPerSecond: number;
   sent: number;
   skipped: number;
@@ -250,6 +267,7 @@ export async function runPlainLoop(stack: Stack, customers: CampaignCustomers, c
   stack.smtp.reset();
   let sent = 0;
   let skipped = 0;
+  const cpu = startCpuWindow({ temporal: stack.temporal.pid });
   const started = Date.now();
   try {
     await Promise.race([
@@ -267,9 +285,10 @@ export async function runPlainLoop(stack: Stack, customers: CampaignCustomers, c
     await deps.close();
   }
   const lastAt = stack.smtp.accepted.at(-1)?.at ?? Date.now();
+  const cpuWindow = cpu();
   await sleep(DUPLICATE_GRACE_MS);
   const durationMs = lastAt - started;
-  return { durationMs, messagesPerSecond: sent / (durationMs / 1000), sent, skipped, check: checkDelivery(stack, customers) };
+  return { durationMs, cpu: cpuWindow, messagesPerSecond: sent / (durationMs / 1000), sent, skipped, check: checkDelivery(stack, customers) };
 }
 
 /** reengageCustomer's happy path (and composeSafeMessage's first draft), minus Temporal. */

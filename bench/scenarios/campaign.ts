@@ -26,6 +26,8 @@ export interface CampaignOptions {
 }
 
 const TARGET_RATE = 100;
+/** Steps of a re-engagement run that call out of the process: the LLM and the SMTP send. */
+const REMOTE_STEPS = 2;
 const TARGET_FLOOR_RATIO = 1.5;
 const WORKER_LIMIT = 1024 ** 3;
 const API_LIMIT = 300 * 1024 ** 2;
@@ -106,19 +108,25 @@ export async function runCampaignAndMemory(stack: Stack, options: CampaignOption
     const shape = small.shape ?? { activities: 9, localActivities: 0, signals: 1, workflowId: '(none found)' };
     options.log(`  one re-engagement run: ${shape.activities} activities, ${shape.localActivities} local activities, ${shape.signals} signals`);
 
+    const floorInput = {
+      customers: options.customers,
+      pageSize: config.SE_CAMPAIGN_PAGE_SIZE,
+      concurrency: config.SE_CAMPAIGN_CONCURRENCY,
+      maxChildrenPerRun: config.SE_MAX_CHILDREN_PER_RUN,
+      activitiesPerCustomer: shape.activities + shape.localActivities,
+      localActivitiesPerCustomer: shape.localActivities,
+      holdSeconds: config.SE_ATTRIBUTION_WINDOW_SECONDS,
+    };
     const floor: FloorRun[] = [];
     for (let i = 0; i < options.floorRuns; i++) {
-      const run = await runFloor(stack, `${i}`, {
-        customers: options.customers,
-        pageSize: config.SE_CAMPAIGN_PAGE_SIZE,
-        concurrency: config.SE_CAMPAIGN_CONCURRENCY,
-        maxChildrenPerRun: config.SE_MAX_CHILDREN_PER_RUN,
-        activitiesPerCustomer: shape.activities + shape.localActivities,
-        holdSeconds: config.SE_ATTRIBUTION_WINDOW_SECONDS,
-      });
+      const run = await runFloor(stack, `${i}`, floorInput);
       options.log(`  floor ${i + 1}/${options.floorRuns}: ${round(run.durationMs / 1000, 1)} s = ${round(run.workflowsPerSecond)} wf/s`);
       floor.push(run);
     }
+    // What-if: every step but the LLM call and the SMTP send as a local activity.
+    const cheapSteps = Math.max(0, floorInput.activitiesPerCustomer - REMOTE_STEPS);
+    const localFloor = await runFloor(stack, 'local', { ...floorInput, localActivitiesPerCustomer: cheapSteps });
+    options.log(`  floor with ${cheapSteps} local activities: ${round(localFloor.durationMs / 1000, 1)} s = ${round(localFloor.workflowsPerSecond)} wf/s`);
 
     const full = await realCampaign(stack, 'full', options.customers, options, true);
     const plainCustomers = await seedCampaignCustomers(stack.bench.pool, 'plain', options.customers, controlsFor(options.customers));
@@ -126,6 +134,11 @@ export async function runCampaignAndMemory(stack: Stack, options: CampaignOption
     options.log(`  plain loop: ${plain.sent} in ${round(plain.durationMs / 1000, 1)} s = ${round(plain.messagesPerSecond)} msg/s`);
 
     campaignFigures(result, full.run, floor, plain);
+    result.figures.push({
+      metric: `what-if floor: ${cheapSteps} of ${floorInput.activitiesPerCustomer} steps as local activities`,
+      value: round(localFloor.workflowsPerSecond),
+      unit: `wf/s (${round(median(floor.map((f) => f.durationMs)) / localFloor.durationMs, 2)}× the floor)`,
+    });
     for (const [label, run] of [['full', full.run], ['small', small.run]] as const) {
       for (const problem of deliveryProblems(run.check)) result.failedChecks.push(`${label} campaign: ${problem}`);
       if (run.messagesStored !== run.customers) result.failedChecks.push(`${label} campaign: ${run.messagesStored} ai_messages rows for ${run.customers} customers`);
@@ -136,7 +149,11 @@ export async function runCampaignAndMemory(stack: Stack, options: CampaignOption
       `Floor: bench/workflows/floor.ts — the campaign's shape (pages of ${config.SE_CAMPAIGN_PAGE_SIZE}, window ${config.SE_CAMPAIGN_CONCURRENCY}, continue-as-new after ${config.SE_MAX_CHILDREN_PER_RUN} children, same search attributes) with ${shape.activities + shape.localActivities} no-op activities per child, as counted in ${shape.workflowId}.`,
       `Plain loop: the same activities called directly, ${config.SE_CAMPAIGN_CONCURRENCY} customers at a time, no Temporal.`,
     );
-    result.details = { small: small.run, full: full.run, floor, plain, activityShape: shape };
+    const cpu = full.run.cpu;
+    result.notes.push(
+      `CPU during the ${full.run.customers.toLocaleString('en-US')}-message campaign (${cpu.wallSeconds} s): Temporal dev server ${cpu.processes.temporal} s, worker ${cpu.processes.worker} s, API ${cpu.processes.api} s, bench process (SMTP sink, LLM server) ${cpu.bench} s; machine ${Math.round(cpu.machineBusy * 100)} % busy, of which ${cpu.othersCores} cores used by other processes on this shared machine.`,
+    );
+    result.details = { small: small.run, full: full.run, floor, localFloor, plain, activityShape: shape };
     return options.memory ? [result, memoryResult(small.run, full.run, floor)] : [result];
   } catch (error) {
     if (!(error instanceof PendingError)) throw error;

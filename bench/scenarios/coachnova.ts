@@ -1,4 +1,5 @@
 import { seedCoachnovaWorkers } from '../data/coachnova-data';
+import { startCpuWindow } from '../lib/cpu';
 import { postInternal } from '../lib/http';
 import { atMost, newResult, type ScenarioResult } from '../lib/report';
 import type { Stack } from '../lib/stack';
@@ -56,6 +57,7 @@ export async function runCoachnova(stack: Stack, options: CoachnovaOptions): Pro
 
   const sent: Sent[] = [];
   const inFlight: Promise<void>[] = [];
+  const cpu = startCpuWindow({ temporal: stack.temporal.pid, worker: system.worker.pid, api: system.api.pid });
   const started = Date.now();
   const interval = 1000 / options.ratePerSecond;
   for (let i = 0; i < total; i++) {
@@ -93,15 +95,18 @@ export async function runCoachnova(stack: Stack, options: CoachnovaOptions): Pro
     await sleep(500);
   }
 
-  const reactions = expected.filter((s) => stored.has(s.correlationId)).map((s) => stored.get(s.correlationId)! - s.acceptedAt);
+  const cpuWindow = cpu();
+  // a tip still missing at the deadline counts as slower than any measured one
+  const reactions = expected.map((s) => (stored.has(s.correlationId) ? stored.get(s.correlationId)! - s.acceptedAt : Number.POSITIVE_INFINITY));
+  const measured = reactions.filter(Number.isFinite);
   const goodWithTip = sent.filter((s) => s.kind === 'good' && stored.has(s.correlationId)).length;
   const accepted = sent.filter((s) => s.status === 202).length;
   const postLatencies = sent.filter((s) => s.status === 202).map((s) => s.postMs);
   const p95 = percentile(reactions, 95);
   result.figures.push(
-    { metric: 'event accepted → coaching message stored: p95', value: round(p95), unit: 'ms', target: `<= ${TARGET_P95_MS} ms`, met: atMost(p95, TARGET_P95_MS) && reactions.length === expected.length },
-    { metric: 'reaction p50 / max', value: `${round(percentile(reactions, 50))} / ${round(Math.max(...reactions))}`, unit: 'ms' },
-    { metric: 'tips stored for jobs that called for one', value: `${reactions.length} / ${expected.length}`, target: 'all', met: reactions.length === expected.length && goodWithTip === 0 },
+    { metric: 'event accepted → coaching message stored: p95', value: Number.isFinite(p95) ? round(p95) : `> ${SETTLE_TIMEOUT_MS / 1000} s (not stored)`, unit: Number.isFinite(p95) ? 'ms' : undefined, target: `<= ${TARGET_P95_MS} ms`, met: atMost(p95, TARGET_P95_MS) },
+    { metric: 'reaction p50 / max stored', value: `${round(percentile(reactions, 50))} / ${round(Math.max(...measured))}`, unit: 'ms' },
+    { metric: `tips stored for jobs that called for one (within ${SETTLE_TIMEOUT_MS / 1000} s after the last event)`, value: `${measured.length} / ${expected.length}`, target: 'all', met: measured.length === expected.length && goodWithTip === 0 },
     { metric: 'events accepted (202) / sent; POST p95', value: `${accepted} / ${total}; ${round(percentile(postLatencies, 95))} ms` },
     { metric: 'achieved event rate', value: round(total / sendSeconds, 1), unit: 'events/s' },
   );
@@ -109,15 +114,19 @@ export async function runCoachnova(stack: Stack, options: CoachnovaOptions): Pro
   result.notes.push(
     `Events: 50 % rated 2 with a complaint, 20 % 40 minutes late, 30 % fine, round-robin over ${options.workers} workers (the first event of each starts its session by signal-with-start). Quiet hours moved away from now and the daily cap lifted (bench env), so every bad job should get a tip at once; the LLM answers in 100 ms.`,
   );
+  result.notes.push(
+    `CPU from first event to last tip (${cpuWindow.wallSeconds} s): Temporal dev server ${cpuWindow.processes.temporal} s, worker ${cpuWindow.processes.worker} s, API ${cpuWindow.processes.api} s; machine ${Math.round(cpuWindow.machineBusy * 100)} % busy, ${cpuWindow.othersCores} cores used by other processes.`,
+  );
   const statuses: Record<string, number> = {};
   for (const s of sent) statuses[s.status] = (statuses[s.status] ?? 0) + 1;
   result.details = {
     statuses,
-    reactionsMs: { p50: round(percentile(reactions, 50)), p90: round(percentile(reactions, 90)), p95: round(p95), p99: round(percentile(reactions, 99)), max: round(Math.max(...reactions)) },
+    reactionsMs: { p50: round(percentile(reactions, 50)), p90: round(percentile(reactions, 90)), p95: round(p95), p99: round(percentile(reactions, 99)), maxStored: round(Math.max(...measured)) },
     expected: expected.length,
-    stored: reactions.length,
+    stored: measured.length,
     goodWithTip,
     sendSeconds: round(sendSeconds, 1),
+    cpu: cpuWindow,
   };
   return result;
 }

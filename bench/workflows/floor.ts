@@ -14,6 +14,7 @@ import {
   getExternalWorkflowHandle,
   ParentClosePolicy,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   workflowInfo,
@@ -27,6 +28,8 @@ export interface FloorCampaignInput {
   concurrency: number;
   maxChildrenPerRun: number;
   activitiesPerCustomer: number;
+  /** Of those, how many run as local activities (the what-if of moving cheap steps local). */
+  localActivitiesPerCustomer?: number;
   /** How long a child stays open after reporting (the real one waits for a response). */
   holdSeconds: number;
   state?: { cursor: number; reported: number; runs: number };
@@ -35,9 +38,11 @@ export interface FloorCampaignInput {
 export const floorReportSignal = defineSignal<[string]>('floorReport');
 
 const acts = proxyActivities<FloorActivities>({ startToCloseTimeout: '2m' });
+const localActs = proxyLocalActivities<FloorActivities>({ startToCloseTimeout: '30s' });
 
-export async function floorCustomer(input: { activities: number; reportTo: string; holdSeconds: number }): Promise<void> {
-  for (let i = 0; i < input.activities; i++) await acts.floorNoop(`step-${i}`);
+export async function floorCustomer(input: { activities: number; localActivities?: number; reportTo: string; holdSeconds: number }): Promise<void> {
+  const local = input.localActivities ?? 0;
+  for (let i = 0; i < input.activities; i++) await (i < local ? localActs : acts).floorNoop(`step-${i}`);
   await getExternalWorkflowHandle(input.reportTo).signal(floorReportSignal, workflowInfo().workflowId);
   await condition(() => false, input.holdSeconds * 1000);
 }
@@ -61,7 +66,7 @@ export async function floorCampaign(input: FloorCampaignInput): Promise<number> 
       const workflowId = `${parentId}-${state.cursor}`;
       await startChild(floorCustomer, {
         workflowId,
-        args: [{ activities: input.activitiesPerCustomer, reportTo: parentId, holdSeconds: input.holdSeconds }],
+        args: [{ activities: input.activitiesPerCustomer, localActivities: input.localActivitiesPerCustomer, reportTo: parentId, holdSeconds: input.holdSeconds }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: [
           { key: AgentTypeKey, value: 'bench-floor' },
