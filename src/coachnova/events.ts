@@ -19,7 +19,12 @@ const JobCompletedFields = {
 
 /** `POST /internal/ai/coachnova/events`: one event about one worker, told apart by `type`. */
 export const CoachnovaEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('job_completed'), worker_id: uuid, ...JobCompletedFields, occurred_at: isoTime.optional() }),
+  z
+    .object({ type: z.literal('job_completed'), worker_id: uuid, ...JobCompletedFields, occurred_at: isoTime.optional() })
+    .refine((e) => !e.started_at || !e.finished_at || Date.parse(e.started_at) <= Date.parse(e.finished_at), {
+      path: ['started_at'],
+      message: 'started_at must not be after finished_at',
+    }),
   z.object({
     type: z.literal('job_cancelled'),
     worker_id: uuid,

@@ -154,6 +154,7 @@ describe('CoachNova events API', () => {
     [{ type: 'job_completed', worker_id: '3f1c7a52-4a51-4f0e-9d0e-0a4c7c1f0b11', booking_id: '3f1c7a52-4a51-4f0e-9d0e-0a4c7c1f0b12', rating: 7 }, 'rating'],
     [{ type: 'check_in', worker_id: '3f1c7a52-4a51-4f0e-9d0e-0a4c7c1f0b11' }, 'score'],
     [{ type: 'job_cancelled', worker_id: 'not-a-uuid', booking_id: '3f1c7a52-4a51-4f0e-9d0e-0a4c7c1f0b12' }, 'worker_id'],
+    [{ type: 'job_completed', worker_id: '3f1c7a52-4a51-4f0e-9d0e-0a4c7c1f0b11', booking_id: '3f1c7a52-4a51-4f0e-9d0e-0a4c7c1f0b12', started_at: '2026-03-10T12:00:00Z', finished_at: '2026-03-10T10:00:00Z' }, 'started_at'],
   ])('rejects %j with a 422 naming %s', async (body, field) => {
     const res = await postJson(`${system.baseUrl}/internal/ai/coachnova/events`, body, API_KEY);
     expect(res.status).toBe(422);
