@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ScheduleAlreadyRunning, WorkflowNotFoundError } from '@temporalio/client';
+import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import { HttpError, conflict, notFound } from '../../lib/errors';
@@ -201,12 +201,14 @@ export function smartengageRouter({ config, db, temporal, logger }: ApiDeps): Ro
   return router;
 }
 
-/** The running workflow's own view (fresher than the row, which is saved per page); null if unreachable. */
+/**
+ * The running workflow's own view (fresher than the row, which is saved per page). A query needs
+ * a worker to answer, so it gets two seconds; without an answer the row's counts are shown.
+ */
 async function liveProgress(temporal: ApiDeps['temporal'], workflowId: string): Promise<CampaignProgress | null> {
   try {
-    return await temporal.workflow.getHandle(workflowId).query(campaignProgressQuery);
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return null;
+    return await temporal.withDeadline(Date.now() + 2000, () => temporal.workflow.getHandle(workflowId).query(campaignProgressQuery));
+  } catch {
     return null;
   }
 }
