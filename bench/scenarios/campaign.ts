@@ -21,6 +21,8 @@ export interface CampaignOptions {
   smallCustomers: number;
   floorRuns: number;
   timeoutMs: number;
+  /** Start a new worker and API for each segment size (full run), or reuse one pair (quick). */
+  freshProcessesPerSize: boolean;
   memory: boolean;
   log: (message: string) => void;
 }
@@ -36,14 +38,15 @@ const controlsFor = (n: number) => Math.max(10, Math.round(n * 0.05));
 
 async function realCampaign(stack: Stack, tag: string, n: number, options: CampaignOptions, keepRunning: boolean): Promise<{ run: CampaignRun; shape: ActivityShape | null }> {
   const customers = await seedCampaignCustomers(stack.bench.pool, tag, n, controlsFor(n));
-  const system: RunningSystem = await stack.startSystem(tag);
+  const reuse = !options.freshProcessesPerSize && stack.system;
+  const system: RunningSystem = reuse || (await stack.startSystem(options.freshProcessesPerSize ? tag : 'main'));
   try {
     options.log(`  campaign ${tag}: ${n} customers, worker pid ${system.worker.pid}, api pid ${system.api.pid}`);
     const run = await runRealCampaign(stack, system, customers, options.timeoutMs);
     options.log(`  campaign ${tag}: ${run.check.received} mails in ${round(run.durationMs / 1000)} s = ${round(run.messagesPerSecond)} msg/s`);
     return { run, shape: await activitiesPerCustomer(stack, tag) };
   } finally {
-    if (keepRunning) stack.system = system;
+    if (keepRunning || !options.freshProcessesPerSize) stack.system = system;
     else await system.stop();
   }
 }
@@ -70,7 +73,7 @@ function campaignFigures(result: ScenarioResult, run: CampaignRun, floor: FloorR
   );
 }
 
-function memoryResult(small: CampaignRun, full: CampaignRun, floor: FloorRun[]): ScenarioResult {
+function memoryResult(small: CampaignRun, full: CampaignRun, floor: FloorRun[], fresh: boolean): ScenarioResult {
   const result = newResult(5, 'Memory (peak RSS during scenario 2)', { segments: `${small.customers.toLocaleString('en-US')} and ${full.customers.toLocaleString('en-US')}` });
   const growth = (a: number, b: number) => (a > 0 ? round(b / a, 2) : Number.NaN);
   result.figures.push(
@@ -82,7 +85,7 @@ function memoryResult(small: CampaignRun, full: CampaignRun, floor: FloorRun[]):
     { metric: 'floor worker peak RSS (Temporal alone)', value: mib(Math.max(...floor.map((f) => f.workerPeakBytes))), unit: 'MiB' },
   );
   result.notes.push(
-    'Separate processes as deployed: `node --import tsx src/worker.ts` and `src/api/server.ts`, fresh for each segment size; RSS sampled from /proc every 200 ms while the campaign runs.',
+    `Separate processes as deployed: \`node --import tsx src/worker.ts\` and \`src/api/server.ts\`, ${fresh ? 'fresh for each segment size' : 'the same pair for both sizes (quick mode)'}; RSS sampled from /proc every 200 ms while the campaign runs.`,
     `Whole-life high-water marks (VmHWM, include start-up and workflow bundling): worker ${mib(full.memory.workerHighWaterBytes)} MiB, API ${mib(full.memory.apiHighWaterBytes)} MiB at ${full.customers.toLocaleString('en-US')} customers.`,
   );
   result.details = { small: small.memory, full: full.memory, floorWorkerPeakBytes: floor.map((f) => f.workerPeakBytes) };
@@ -154,7 +157,7 @@ export async function runCampaignAndMemory(stack: Stack, options: CampaignOption
       `CPU during the ${full.run.customers.toLocaleString('en-US')}-message campaign (${cpu.wallSeconds} s): Temporal dev server ${cpu.processes.temporal} s, worker ${cpu.processes.worker} s, API ${cpu.processes.api} s, bench process (SMTP sink, LLM server) ${cpu.bench} s; machine ${Math.round(cpu.machineBusy * 100)} % busy, of which ${cpu.othersCores} cores used by other processes on this shared machine.`,
     );
     result.details = { small: small.run, full: full.run, floor, localFloor, plain, activityShape: shape };
-    return options.memory ? [result, memoryResult(small.run, full.run, floor)] : [result];
+    return options.memory ? [result, memoryResult(small.run, full.run, floor, options.freshProcessesPerSize)] : [result];
   } catch (error) {
     if (!(error instanceof PendingError)) throw error;
     result.status = 'pending';
