@@ -28,6 +28,15 @@ describe('POST /internal/ai/smartengage/run-segment', () => {
     expect(job.criteria).toEqual(expect.objectContaining({ booking_cadence_days: 21, send_window_start: '00:00', frequency_cap_hours: 24 }));
   });
 
+  it('stops at max_customers', async () => {
+    const serviceId = await createService(system.db, { name: 'Painting', name_bn: 'রং করা' });
+    await Promise.all(Array.from({ length: 3 }, (_, i) => createCustomer(system.db, { serviceId, name: `Capped ${i}` })));
+    const res = await runSegment(system, { segment_criteria: { service_ids: [serviceId], max_customers: 2, page_size: 1 } });
+    expect(res.body.estimated_customers).toBe(2);
+    const job = await waitForJob(system, res.body.job_id);
+    expect(job.counts).toEqual(expect.objectContaining({ eligible: 2, sent: 2 }));
+  });
+
   it('accepts a body without content (same as {})', async () => {
     const res = await fetch(`${system.baseUrl}/internal/ai/smartengage/run-segment`, { method: 'POST', headers: API_KEY });
     expect(res.status).toBe(202);

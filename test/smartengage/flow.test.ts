@@ -143,6 +143,11 @@ describe('SmartEngage end to end', () => {
     expect(funnel.body.by_prompt_version).toEqual([expect.objectContaining({ prompt_version: 1, counts: expect.objectContaining({ sent: 3 }) })]);
     expect(funnel.body.total.rates.booked_of_sent).toBeCloseTo(1 / 3, 3);
 
+    const metrics = await (await fetch(`${system.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/shoktiai_smartengage_deep_link_clicks_total\{outcome="redirected"\} [1-9]/);
+    expect(metrics).toMatch(/shoktiai_smartengage_campaigns_started_total\{trigger="api"\} [1-9]/);
+    expect(metrics).toMatch(/shoktiai_messages_sent_total\{[^}]*agent="smartengage"[^}]*\} [1-9]/);
+
     const finalJob = (await getJson(`${system.baseUrl}/internal/ai/smartengage/jobs/${jobId}`, API_KEY)).body;
     expect(finalJob.responses).toEqual(expect.objectContaining({ BOOKED: 1, REPLIED: 1, IGNORED: 1 }));
 

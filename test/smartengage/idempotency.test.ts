@@ -3,6 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createLogger } from '../../src/lib/logger';
 import { claimContact } from '../../src/smartengage/contact-claim';
+import { localDate } from '../../src/smartengage/send-window';
 import { resolveCriteria } from '../../src/smartengage/criteria';
 import { campaignSettings } from '../../src/smartengage/settings';
 import type { ReengagementInput } from '../../src/smartengage/types';
@@ -77,6 +78,28 @@ describe('SmartEngage never contacts anyone twice', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(system.smtp.messages).toHaveLength(4);
     for (const c of customers) expect(await messagesOf(system.db, c.id)).toHaveLength(1);
+  });
+
+  it('counts a customer whose reminder for today already exists as already_handled', async () => {
+    system.smtp.messages.length = 0;
+    const serviceId = await createService(system.db, { name: 'Pest Control', name_bn: 'পেস্ট কন্ট্রোল' });
+    const [taken, ...rest] = await Promise.all(Array.from({ length: 4 }, (_, i) => createCustomer(system.db, { serviceId, name: `Daily ${i}` })));
+    // today's reminder for `taken` is already running (parked on a queue nobody polls)
+    const existing = await system.client.workflow.start('reengageCustomer', {
+      workflowId: `reengage-${taken.id}-${localDate(new Date(), 'Asia/Dhaka')}`,
+      taskQueue: `parked-${randomUUID()}`,
+      args: [reengagementInput(taken.id, serviceId)],
+    });
+    try {
+      const run = await runSegment(system, { segment_criteria: { service_ids: [serviceId] } });
+      expect(run.body.estimated_customers).toBe(4);
+      const job = await waitForJob(system, run.body.job_id);
+      expect(job.counts).toEqual(expect.objectContaining({ eligible: 4, sent: 3, skipped: 1, skipped_reasons: { already_handled: 1 } }));
+      expect(await messagesOf(system.db, taken.id)).toHaveLength(0);
+      for (const c of rest) expect(await messagesOf(system.db, c.id)).toHaveLength(1);
+    } finally {
+      await existing.terminate('test over');
+    }
   });
 
   it('holds the frequency cap in the database when two runs race for one customer', async () => {
