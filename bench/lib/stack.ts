@@ -100,7 +100,9 @@ export async function startStack(options: { log: (m: string) => void }): Promise
     smtp,
     env,
     async startWorker(name, taskQueue, extraEnv = {}) {
-      const service = spawnService(name, 'src/worker.ts', { ...env(taskQueue), ...extraEnv });
+      // its own metrics port: another worker on this machine may hold the default 9464
+      const metricsPort = String(await freePort());
+      const service = spawnService(name, 'src/worker.ts', { ...env(taskQueue), WORKER_METRICS_PORT: metricsPort, ...extraEnv });
       services.push(service);
       await waitForWorker(service, client, taskQueue);
       return service;
