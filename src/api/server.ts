@@ -16,8 +16,8 @@ export interface RunningApi {
 export async function startApi(config: Config, deps: Dependencies, temporal: Client): Promise<RunningApi> {
   const app = createApp({ config, db: deps.db, temporal, mailer: deps.mailer, logger: deps.logger });
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, () => resolve(s));
-    s.once('error', reject);
+    // Express 5 hands listen errors (port in use) to the callback rather than throwing.
+    const s = app.listen(config.PORT, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
   const { port } = server.address() as { port: number };
   const url = `http://localhost:${port}`;
