@@ -1,4 +1,5 @@
 import type { BurnoutAssessment } from '../coachnova/burnout-score';
+import { contactsSkipped } from '../lib/metrics';
 import { sendSupervisorAlert, type SupervisorAlertInput } from '../coachnova/supervisor-alert';
 import { loadWorkerProfile, loadWorkWindow, type WorkerProfile } from '../coachnova/work-history';
 import type { JobRecord } from '../coachnova/work-window';
@@ -65,6 +66,12 @@ export function createCoachnovaActivities({ db, mailer, logger }: ActivityDeps) 
         .where('channel', '=', 'IN_APP')
         .where('delivery_status', '=', 'PENDING')
         .execute();
+    },
+
+    /** A message not sent (e.g. over the daily cap): counted for /metrics and logged. */
+    async noteSkippedMessage({ workerId, reason, key }: { workerId: string; reason: string; key: string }): Promise<void> {
+      contactsSkipped.inc({ agent: 'coachnova', reason });
+      logger.info({ workerId, reason, key }, 'coachnova message skipped');
     },
 
     async sendSupervisorAlert(input: SupervisorAlertInput) {

@@ -148,6 +148,39 @@ describe('CoachNova real-time coaching', () => {
   });
 });
 
+describe('CoachNova session start', () => {
+  it("starts from the worker's recent completed bookings", async () => {
+    const worker = await createWorker(system.db, { locale: 'en' });
+    const HOUR = 3_600_000;
+    for (const daysAgo of [1, 2, 3, 20]) {
+      const finished = new Date(Date.now() - daysAgo * 24 * HOUR);
+      await system.db
+        .insertInto('bookings')
+        .values({
+          customer_id: fixture.customerId,
+          service_id: fixture.serviceId,
+          worker_id: worker.id,
+          status: 'COMPLETED',
+          scheduled_at: new Date(finished.getTime() - 3 * HOUR),
+          started_at: new Date(finished.getTime() - 3 * HOUR),
+          finished_at: finished,
+          rating: 4,
+        })
+        .execute();
+    }
+    const fromDatabase = (await getWorkerState(system, worker.id)).body;
+    expect(fromDatabase).toMatchObject({ source: 'database', metrics: { jobs_in_window: 3, hours_last_7d: 9 } });
+
+    await postJson(`${system.baseUrl}/internal/ai/coachnova/workers/${worker.id}/check-in`, { score: 7 }, API_KEY);
+    const state = await eventually(async () => {
+      const res = await getWorkerState(system, worker.id);
+      return res.body.source === 'session' && res.body.metrics?.events_processed === 1 && res.body;
+    });
+    expect(state.metrics).toMatchObject({ jobs_in_window: 3, hours_last_7d: 9, latest_check_in_score: 7 });
+    expect(state.risk.score).toBe(fromDatabase.risk.score); // a check-in of 7 earns no points
+  });
+});
+
 describe('CoachNova events API', () => {
   it.each([
     [{ type: 'job_finished', worker_id: '3f1c7a52-4a51-4f0e-9d0e-0a4c7c1f0b11' }, 'type'],

@@ -75,7 +75,7 @@ function nextLocalMorning(now: Date, ctx: MessageContext): Date {
  * Claims a slot of the daily cap (in the worker's local day). A coaching tip over the cap is
  * dropped (tomorrow it would be stale); a burnout check waits for the next morning instead.
  */
-function claimDailySlot(state: SessionState, ctx: MessageContext, message: PendingMessage, now: Date): boolean {
+async function claimDailySlot(state: SessionState, ctx: MessageContext, message: PendingMessage, now: Date): Promise<boolean> {
   const today = localMoment(now, ctx.profile.timezone).date;
   if (state.sentToday.date !== today) state.sentToday = { date: today, count: 0 };
   if (state.sentToday.count < ctx.settings.dailyMessageCap) {
@@ -87,7 +87,7 @@ function claimDailySlot(state: SessionState, ctx: MessageContext, message: Pendi
   } else {
     state.skippedByCap++;
     removePending(state, message);
-    log.info('coachnova: coaching tip dropped by the daily cap', { key: message.key, cap: ctx.settings.dailyMessageCap });
+    await bestEffort('counting the skipped tip', () => store.noteSkippedMessage({ workerId: ctx.workerId, reason: 'daily_cap', key: message.key }));
   }
   return false;
 }
@@ -98,7 +98,7 @@ async function sendWhenAllowed(state: SessionState, ctx: MessageContext, message
     message.dueAt = allowedAt.toISOString();
     return;
   }
-  if (!claimDailySlot(state, ctx, message, now)) return;
+  if (!(await claimDailySlot(state, ctx, message, now))) return;
 
   const composed = await compose(ctx, message);
   if (!composed) {

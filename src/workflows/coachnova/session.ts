@@ -7,7 +7,7 @@ import { localMoment } from '../../coachnova/local-time';
 import { computeSignals, pruneWindow, withCancellation, withCheckIn, withJob } from '../../coachnova/work-window';
 import { AgentTypeKey, RiskLevelKey, WorkerIdKey } from '../../temporal/search-attributes';
 import { messageResponseSignal } from '../shared/signals';
-import { bestEffort, store } from './activities';
+import { bestEffort, essential, store } from './activities';
 import {
   checkInSignal,
   jobCancelledSignal,
@@ -29,7 +29,7 @@ export * from './definitions';
  *
  * Signals land in an inbox; the loop takes them in order, updates the rolling work window kept
  * in its own state (so the burnout score is computed deterministically here, from the same pure
- * functions the API uses), stores an assessment, escalates on HIGH, and advances the pending
+ * functions the API uses), stores an assessment per event, escalates on HIGH, and advances the pending
  * messages (quiet hours, daily cap, reminder, IGNORED) by durable timers. Without events it
  * still wakes to re-assess every `assessmentIntervalSeconds`. When the server suggests it (or
  * after `maxEventsPerRun` events) the session continues-as-new, carrying the whole state, so its
@@ -56,7 +56,7 @@ export async function coachingSession(input: CoachingSessionInput): Promise<{ en
     ...(state.risk ? [{ key: RiskLevelKey, value: state.risk.level }] : []),
   ]);
 
-  const profile = await store.loadCoachingProfile({ workerId });
+  const profile = await essential.loadCoachingProfile({ workerId });
   if (!profile) {
     log.warn('coachnova: no such worker, session ends', { workerId });
     return { ended: 'unknown_worker' };
@@ -66,23 +66,29 @@ export async function coachingSession(input: CoachingSessionInput): Promise<{ en
   if (!state.bootstrapped) await bootstrap(state, ctx);
 
   let eventsThisRun = 0;
+  const timeToContinueAsNew = () => workflowInfo().continueAsNewSuggested || eventsThisRun >= settings.maxEventsPerRun;
   for (;;) {
     const wait = nextWakeAt(state, settings) - Date.now();
     if (state.inbox.length === 0 && wait > 0) await condition(() => state.inbox.length > 0, wait);
 
-    const batch = state.inbox.splice(0);
-    for (const item of batch) await handle(state, ctx, item);
-    eventsThisRun += batch.length;
-    state.eventsProcessed += batch.length;
-
-    const riskEvents = batch.filter((i) => i.type !== 'message_response');
-    if (riskEvents.length > 0 || assessmentDue(state, settings, Date.now())) {
-      const trigger = riskEvents.length > 0 ? riskEvents.map((i) => i.type).join(',') : state.lastAssessedAt ? 'timer' : 'session_start';
-      await assess(state, ctx, trigger, riskEvents.at(-1)?.payload.correlation_id ?? input.correlationId);
+    if (state.inbox.length === 0 && assessmentDue(state, settings, Date.now())) {
+      await assess(state, ctx, state.lastAssessedAt ? 'timer' : 'session_start', input.correlationId);
     }
-    await advanceDueMessages(state, ctx, nextActionAt);
+    // One event at a time, each assessed on its own (so a brief dip below HIGH between two
+    // events re-arms the escalation), due messages advanced in between so a flood of events
+    // cannot hold a tip back; what is left when continue-as-new is due stays in the inbox.
+    do {
+      const item = state.inbox.shift();
+      if (item) {
+        await handle(state, ctx, item);
+        if (item.type !== 'message_response') await assess(state, ctx, item.type, item.payload.correlation_id ?? input.correlationId);
+        state.eventsProcessed++;
+        eventsThisRun++;
+      }
+      await advanceDueMessages(state, ctx, nextActionAt);
+    } while (state.inbox.length > 0 && !timeToContinueAsNew());
 
-    if (workflowInfo().continueAsNewSuggested || eventsThisRun >= settings.maxEventsPerRun) {
+    if (timeToContinueAsNew()) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof coachingSession>({ workerId, settings, correlationId: input.correlationId, state: { ...state, runs: state.runs + 1 } });
     }
