@@ -40,19 +40,23 @@ export function createCoachnovaActivities({ db, mailer, logger }: ActivityDeps) 
       return locale === 'bn' ? row.name_bn : row.name;
     },
 
-    async storeBurnoutAssessment(input: StoreAssessmentInput): Promise<void> {
+    /** Stores assessments (a session writes them in batches), each once per idempotency key. */
+    async storeBurnoutAssessments({ assessments }: { assessments: StoreAssessmentInput[] }): Promise<void> {
+      if (assessments.length === 0) return;
       await db
         .insertInto('burnout_assessments')
-        .values({
-          idempotency_key: input.idempotencyKey,
-          worker_id: input.workerId,
-          score: input.assessment.score,
-          level: input.assessment.level,
-          factors: JSON.stringify(input.assessment.factors),
-          trigger: input.trigger,
-          correlation_id: input.correlationId ?? null,
-          assessed_at: input.assessedAt,
-        })
+        .values(
+          assessments.map((input) => ({
+            idempotency_key: input.idempotencyKey,
+            worker_id: input.workerId,
+            score: input.assessment.score,
+            level: input.assessment.level,
+            factors: JSON.stringify(input.assessment.factors),
+            trigger: input.trigger,
+            correlation_id: input.correlationId ?? null,
+            assessed_at: input.assessedAt,
+          })),
+        )
         .onConflict((oc) => oc.column('idempotency_key').doNothing())
         .execute();
     },

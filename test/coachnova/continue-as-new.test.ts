@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
@@ -16,7 +16,7 @@ import { API_KEY, coachnovaMessages, createWorker, getWorkerState, postJobComple
  * Runs on the template writer (no OpenAI key), so the first run also holds a tip and an escalation.
  */
 const HISTORIES = join(__dirname, 'histories');
-const SAVED_HISTORY = join(HISTORIES, 'coaching-session-first-run.json');
+const SAVED_HISTORIES = [join(HISTORIES, 'coaching-session-run-1.json'), join(HISTORIES, 'coaching-session-run-2.json')];
 const EVENTS = 300;
 const HOUR = 3_600_000;
 
@@ -89,10 +89,14 @@ describe('CoachNova session over hundreds of events', () => {
 
   it('replays every run of the session, and the saved histories, against the current workflow code', async () => {
     const runs = await sessionRuns(`coaching-${workerId}`);
+    // the first two runs: a tip, an escalation, and pending messages carried into run 2
     const started = (r: HistoryAndWorkflowId) => (r.history as History).events?.[0]?.workflowExecutionStartedEventAttributes;
     const firstRun = runs.find((r) => !started(r)?.continuedExecutionRunId);
-    if (firstRun && (!existsSync(SAVED_HISTORY) || process.env.UPDATE_COACHNOVA_HISTORIES === '1')) {
-      saveHistory(SAVED_HISTORY, firstRun.history as History);
+    const secondRun = runs.find((r) => firstRun && started(r)?.continuedExecutionRunId === started(firstRun)?.originalExecutionRunId);
+    if (firstRun && secondRun && (!existsSync(SAVED_HISTORIES[0]) || process.env.UPDATE_COACHNOVA_HISTORIES === '1')) {
+      mkdirSync(HISTORIES, { recursive: true });
+      saveHistory(SAVED_HISTORIES[0], firstRun.history as History);
+      saveHistory(SAVED_HISTORIES[1], secondRun.history as History);
     }
     const saved = readdirSync(HISTORIES)
       .filter((f) => f.endsWith('.json'))

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { StoreAssessmentInput } from '../../activities/coachnova';
 import type { BurnoutAssessment, BurnoutSignals } from '../../coachnova/burnout-score';
 import type { CheckInSignal, JobCancelledSignal, JobCompletedSignal } from '../../coachnova/events';
 import type { CoachingSettings } from '../../coachnova/settings';
@@ -69,6 +70,8 @@ export interface SessionState {
   /** Messages sent on the worker's local `date` (the daily cap). */
   sentToday: { date: string; count: number };
   skippedByCap: number;
+  /** Assessments made but not yet stored: written in batches (always empty at continue-as-new). */
+  unsavedAssessments: StoreAssessmentInput[];
   pending: PendingMessage[];
   inbox: InboxItem[];
 }

@@ -23,6 +23,7 @@ export function initialState(sessionId: string): SessionState {
     escalation: { escalatedThisEpisode: false, lastEscalatedAt: null, count: 0 },
     sentToday: { date: '', count: 0 },
     skippedByCap: 0,
+    unsavedAssessments: [],
     pending: [],
     inbox: [],
   };

@@ -39,6 +39,7 @@ export async function coachingSession(input: CoachingSessionInput): Promise<{ en
   const { workerId, settings } = input;
   const { workflowId, firstExecutionRunId } = workflowInfo();
   const state: SessionState = input.state ?? initialState(firstExecutionRunId);
+  state.unsavedAssessments ??= [];
   let timeZone = 'Asia/Dhaka';
 
   const receive = (item: InboxItem): void => {
@@ -87,6 +88,7 @@ export async function coachingSession(input: CoachingSessionInput): Promise<{ en
       }
       await advanceDueMessages(state, ctx, nextActionAt);
     } while (state.inbox.length > 0 && !timeToContinueAsNew());
+    await saveAssessments(state);
 
     if (timeToContinueAsNew()) {
       await condition(allHandlersFinished);
@@ -177,8 +179,18 @@ async function assess(state: SessionState, ctx: MessageContext, trigger: string,
   state.lastAssessedAt = now.toISOString();
   state.assessmentSeq++;
   const idempotencyKey = `${workflowId}:${state.sessionId}:${state.assessmentSeq}`;
-  await bestEffort('storing the assessment', () =>
-    store.storeBurnoutAssessment({ idempotencyKey, workerId, assessment: risk, trigger, assessedAt: state.lastAssessedAt!, correlationId }),
-  );
+  state.unsavedAssessments.push({ idempotencyKey, workerId, assessment: risk, trigger, assessedAt: state.lastAssessedAt!, correlationId });
+  if (risk.level === 'HIGH' || state.unsavedAssessments.length >= ASSESSMENTS_PER_WRITE) await saveAssessments(state);
   await escalateIfNeeded(state, ctx, now, correlationId);
+}
+
+/**
+ * Assessments are written in batches: a burst of events costs one activity, not one each, and
+ * the batch size bounds the work done between two awaits (the SDK's deadlock detector).
+ */
+const ASSESSMENTS_PER_WRITE = 25;
+
+async function saveAssessments(state: SessionState): Promise<void> {
+  const assessments = state.unsavedAssessments.splice(0);
+  if (assessments.length > 0) await bestEffort('storing assessments', () => store.storeBurnoutAssessments({ assessments }));
 }
