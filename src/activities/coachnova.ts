@@ -1,5 +1,5 @@
 import type { BurnoutAssessment } from '../coachnova/burnout-score';
-import { contactsSkipped } from '../lib/metrics';
+import { contactsSkipped, messagesSent } from '../lib/metrics';
 import { sendSupervisorAlert, type SupervisorAlertInput } from '../coachnova/supervisor-alert';
 import { loadWorkerProfile, loadWorkWindow, type WorkerProfile } from '../coachnova/work-history';
 import type { JobRecord } from '../coachnova/work-window';
@@ -63,13 +63,15 @@ export function createCoachnovaActivities({ db, mailer, logger }: ActivityDeps) 
 
     /** An IN_APP message is delivered once stored: the worker app reads it from the database. */
     async markInAppDelivered({ messageId }: { messageId: string }): Promise<void> {
-      await db
+      const delivered = await db
         .updateTable('ai_messages')
         .set({ delivery_status: 'DELIVERED', sent_at: new Date(), updated_at: new Date() })
         .where('id', '=', messageId)
         .where('channel', '=', 'IN_APP')
         .where('delivery_status', '=', 'PENDING')
-        .execute();
+        .returning(['agent_type', 'message_type'])
+        .executeTakeFirst();
+      if (delivered) messagesSent.inc({ agent: delivered.agent_type, message_type: delivered.message_type, channel: 'IN_APP' });
     },
 
     /** A message not sent (e.g. over the daily cap): counted for /metrics and logged. */
