@@ -161,4 +161,13 @@ describe('CoachNova burnout detection', () => {
     await eventually(async () => mailsTo(supervisor).length === 2);
     await eventually(async () => (await burnoutChecks(worker.id)).length === 4);
   });
+
+  it('still checks in with a worker who has no supervisor on record', async () => {
+    const worker = await createWorker(system.db, { locale: 'en', supervisorEmail: null });
+    await postJson(`${system.baseUrl}/internal/ai/coachnova/workers/${worker.id}/check-in`, { score: 0 }, API_KEY);
+    await eventually(async () => (await burnoutChecks(worker.id)).length === 2);
+    const state = await stateAfter(worker.id, 1);
+    expect(state.metrics.escalations).toBe(1);
+    expect(await system.db.selectFrom('supervisor_alerts').selectAll().where('worker_id', '=', worker.id).execute()).toEqual([]);
+  });
 });

@@ -80,6 +80,23 @@ describe('CoachNova real-time coaching', () => {
     expect(prompt).toMatch(/Rating: 2/);
   });
 
+  it('falls back to the approved template when the model is down, still safety-checked', async () => {
+    const worker = await createWorker(system.db, { locale: 'bn' });
+    openai.enqueue({ status: 500 }, { status: 500 }, { status: 500 });
+    await postJobCompleted(system, worker.id, { rating: 1, feedback: 'কাজ অসম্পূর্ণ' });
+    const rows = await eventually(async () => {
+      const r = await coachnovaMessages(system.db, worker.id);
+      return r.length === 2 && r;
+    }, 20_000);
+    for (const row of rows) {
+      expect(row.model).toBe('template');
+      expect(row.subject).toBe('আজকের কাজ নিয়ে একটি পরামর্শ');
+      expect(row.message_text).toContain('Rahim');
+      expect((row.safety_checks as any).safe).toBe(true);
+      expect((row.safety_checks as any).fallback_reason).toBeDefined();
+    }
+  });
+
   it('sends nothing for a good job', async () => {
     const worker = await createWorker(system.db, { locale: 'en' });
     const res = await postJobCompleted(system, worker.id, { rating: 5, feedback: 'Great work, very polite and on time' });
