@@ -5,11 +5,11 @@ import { coachnovaMessages, createWorker, DHAKA, getWorkerState, postJobComplete
 
 /**
  * Quiet hours are whole minutes (HH:MM), so this file's quiet hours started two minutes ago and
- * end at the first full minute at least 20 s from now: the tips wait for up to 80 s.
+ * end at the first full minute at least 30 s from now (room for a slow start): the tips wait up to 90 s.
  */
 const hhmm = (d: Date) => d.toLocaleTimeString('en-GB', { timeZone: DHAKA, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const started = Date.now();
-const quietEnd = new Date(Math.ceil((started + 20_000) / 60_000) * 60_000);
+const quietEnd = new Date(Math.ceil((started + 30_000) / 60_000) * 60_000);
 
 let openai: TestOpenAiServer;
 let system: TestSystem;
