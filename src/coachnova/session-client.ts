@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
 import { AgentTypeKey, WorkerIdKey } from '../temporal/search-attributes';
@@ -54,14 +54,17 @@ export async function workerExists(db: Db, workerId: string): Promise<boolean> {
   return !!(await db.selectFrom('workers').select('id').where('id', '=', workerId).executeTakeFirst());
 }
 
+/** A query waits for a worker to answer; with none polling, the API answers from the database instead of hanging. */
+const SESSION_QUERY_DEADLINE_MS = 2000;
+
 async function runningSessionView(client: Client, workerId: string): Promise<SessionView | null> {
   const handle = client.workflow.getHandle(coachingWorkflowId(workerId));
   try {
     const description = await handle.describe();
     if (description.status.name !== 'RUNNING') return null;
-    return await handle.query(sessionStateQuery);
+    return await client.withDeadline(Date.now() + SESSION_QUERY_DEADLINE_MS, () => handle.query(sessionStateQuery));
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return null;
+    if (error instanceof WorkflowNotFoundError || isGrpcDeadlineError(error)) return null;
     throw error;
   }
 }
