@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
 import { Client, Pool } from 'pg';
 import type { Database } from '../../src/db/types';
@@ -41,14 +42,31 @@ async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
+const alive = (pid: number) => existsSync(`/proc/${pid}`);
+
 /**
- * A dedicated, freshly migrated database (dropped first if a crashed run left it behind).
- * A whole database rather than a schema, so the API and worker child processes reach it with
- * a plain DATABASE_URL.
+ * Drops databases that earlier bench runs left behind when they crashed: named
+ * `<prefix>_<pid>` for a process that no longer runs. Never one of a run still going (CI or a
+ * colleague may be running the bench on the same server at the same time).
  */
-export async function createBenchDatabase(name: string, poolMax = 10): Promise<BenchDatabase> {
+async function dropLeftovers(c: Client, prefix: string): Promise<void> {
+  const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${prefix}\\_%`]);
+  for (const { datname } of rows) {
+    const pid = Number(datname.slice(prefix.length + 1));
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  }
+}
+
+/**
+ * A dedicated, freshly migrated database `<prefix>_<pid>`, so concurrent bench runs on one
+ * server never touch each other's data. A whole database rather than a schema, so the API and
+ * worker child processes reach it with a plain DATABASE_URL.
+ */
+export async function createBenchDatabase(prefix: string, poolMax = 10): Promise<BenchDatabase> {
+  const name = `${prefix}_${process.pid}`;
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
   await admin(async (c) => {
+    await dropLeftovers(c, prefix);
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${name}`);
   });

@@ -6,6 +6,8 @@ import { sleep } from './stats';
 
 const ROOT = resolve(__dirname, '../..');
 export const BENCH_VAR = join(ROOT, 'var/bench');
+/** This run's logs, apart from any other bench run on the machine. */
+export const LOG_DIR = join(BENCH_VAR, `logs-${process.pid}`);
 
 /** A service process (API, worker) the bench started, with its resident memory sampled. */
 export interface ServiceProcess {
@@ -35,9 +37,8 @@ function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
  * would add a wrapper process), logs to var/bench/logs/<name>.log.
  */
 export function spawnService(name: string, entry: string, env: Record<string, string>): ServiceProcess {
-  const logs = join(BENCH_VAR, 'logs');
-  mkdirSync(logs, { recursive: true });
-  const logFile = join(logs, `${name}.log`);
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = join(LOG_DIR, `${name}.log`);
   const fd = openSync(logFile, 'w');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, entry)], {
     cwd: ROOT,
@@ -93,6 +94,11 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** Throws with the end of its log when a service the scenario relies on has died. */
+export function assertRunning(service: ServiceProcess): void {
+  if (service.exited()) throw new Error(`${service.name} (pid ${service.pid}) has exited:\n${tail(service.logFile)}`);
 }
 
 function tail(file: string): string {

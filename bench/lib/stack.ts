@@ -29,6 +29,8 @@ export interface Stack {
   startSystem(name: string): Promise<RunningSystem>;
   /** The system left running by the last scenario that started one (reused by scenarios 3, 4). */
   system?: RunningSystem;
+  /** stack.system if both its processes still run, else a new one (the reason goes to `log`). */
+  ensureSystem(log: (m: string) => void): Promise<RunningSystem>;
   stop(): Promise<void>;
 }
 
@@ -136,6 +138,16 @@ export async function startStack(options: { log: (m: string) => void }): Promise
         },
       };
       return system;
+    },
+    async ensureSystem(log) {
+      const current = stack.system;
+      if (current && !current.worker.exited() && !current.api.exited()) return current;
+      if (current) {
+        log(`  the ${current.name} system had stopped (see ${current.api.logFile}): starting a new one`);
+        await current.stop();
+      }
+      stack.system = await stack.startSystem(`main-${Date.now()}`);
+      return stack.system;
     },
     async stop() {
       await Promise.all(services.map((s) => s.stop()));

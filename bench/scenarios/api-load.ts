@@ -1,6 +1,7 @@
 import { seedCampaignCustomers } from '../data/campaign-data';
 import { INTERNAL_API_KEY, type Stack } from '../lib/stack';
 import { fixedRateLoad, type LoadRequest, type LoadResult } from '../lib/load';
+import { assertRunning } from '../lib/processes';
 import { atMost, newResult, type ScenarioResult } from '../lib/report';
 import { median, round } from '../lib/stats';
 import { OPEN_WINDOW, runRealCampaign } from './campaign-runs';
@@ -27,7 +28,7 @@ async function deepLinkTokens(stack: Stack, options: ApiLoadOptions): Promise<st
   let tokens = await read();
   if (tokens.length >= 50) return tokens;
   options.log('  no sent reminders yet: running a 100-customer campaign for deep-link tokens');
-  const system = stack.system ?? (stack.system = await stack.startSystem('main'));
+  const system = await stack.ensureSystem(options.log);
   const customers = await seedCampaignCustomers(stack.bench.pool, 'links', 100, 0);
   await runRealCampaign(stack, system, customers, 120_000);
   tokens = await read();
@@ -52,7 +53,7 @@ function medianOf(runs: LoadResult[], key: 'p50' | 'p95' | 'p99' | 'requestsPerS
  */
 export async function runApiLoad(stack: Stack, options: ApiLoadOptions): Promise<ScenarioResult> {
   const result = newResult(3, 'API under load', { seconds: options.durationSeconds, runs: options.runs });
-  const system = stack.system ?? (stack.system = await stack.startSystem('main'));
+  const system = await stack.ensureSystem(options.log);
   const tokens = await deepLinkTokens(stack, options);
   await seedCampaignCustomers(stack.bench.pool, 'apiload', 200, 0);
   let next = 0;
@@ -77,7 +78,9 @@ export async function runApiLoad(stack: Stack, options: ApiLoadOptions): Promise
     const runs: LoadResult[] = [];
     for (let i = 0; i < options.runs; i++) {
       const pids = { api: system.api.pid, worker: system.worker.pid, temporal: stack.temporal.pid };
+      assertRunning(system.api);
       const run = await fixedRateLoad(system.baseUrl, endpoint.request, endpoint.rate, options.durationSeconds, pids);
+      assertRunning(system.api);
       const apiCores = round(run.cpu.processes.api / run.cpu.wallSeconds, 2);
       options.log(`  ${endpoint.name} @ ${endpoint.rate}/s: p50 ${run.p50} ms, p95 ${run.p95} ms, p99 ${run.p99} ms, ${run.requestsPerSecond} req/s, statuses ${JSON.stringify(run.statuses)}, API ${apiCores} cores, others ${run.cpu.othersCores} cores`);
       runs.push(run);

@@ -1,6 +1,7 @@
 import { seedCoachnovaWorkers } from '../data/coachnova-data';
 import { startCpuWindow } from '../lib/cpu';
 import { postInternal } from '../lib/http';
+import { assertRunning } from '../lib/processes';
 import { atMost, newResult, type ScenarioResult } from '../lib/report';
 import type { RunningSystem, Stack } from '../lib/stack';
 import { percentile, round, sleep } from '../lib/stats';
@@ -47,7 +48,7 @@ export async function runCoachnova(stack: Stack, options: CoachnovaOptions): Pro
   const result = newResult(4, 'CoachNova reaction time', { workers: options.workers, 'events/s': options.ratePerSecond, seconds: options.durationSeconds });
   const rates = [options.sustainableRate, options.ratePerSecond].filter((r): r is number => r !== undefined);
   const total = rates.reduce((n, rate) => n + rate * options.durationSeconds, 0);
-  const system = stack.system ?? (stack.system = await stack.startSystem('main'));
+  const system = await stack.ensureSystem(options.log);
   const { workerIds, bookingIds } = await seedCoachnovaWorkers(stack.bench.pool, options.workers, total);
   const url = `${system.baseUrl}/internal/ai/coachnova/events`;
 
@@ -148,6 +149,8 @@ async function drivePass(stack: Stack, system: RunningSystem, url: string, input
     await sleep(500);
   }
   const cpuWindow = cpu();
+  assertRunning(system.api);
+  assertRunning(system.worker);
   // a tip still missing at the deadline counts as slower than any measured one
   const reactions = expected.map((s) => (stored.has(s.correlationId) ? stored.get(s.correlationId)! - s.acceptedAt : Number.POSITIVE_INFINITY));
   const measured = reactions.filter(Number.isFinite);
