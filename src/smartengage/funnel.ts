@@ -33,17 +33,7 @@ export interface FunnelFilter {
 export async function smartEngageFunnel(db: Db, filter: FunnelFilter): Promise<FunnelRow[]> {
   const campaignFilter = filter.campaignId ? sql`AND m.campaign_id = ${filter.campaignId}` : sql``;
   const campaignRowFilter = filter.campaignId ? sql`AND c.id = ${filter.campaignId}` : sql``;
-  const result = await sql<{
-    dimension: FunnelRow['dimension'];
-    key: string | null;
-    eligible: number | null;
-    messages: number;
-    sent: number;
-    delivered: number;
-    failed: number;
-    clicked: number;
-    booked: number;
-  }>`
+  const result = await sql<FunnelRow>`
     WITH m AS (
       SELECT m.campaign_id, m.prompt_version, m.delivery_status,
         (dl.first_clicked_at IS NOT NULL OR m.user_response IN ('CLICKED', 'REPLIED', 'BOOKED')) AS clicked,
