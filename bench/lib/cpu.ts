@@ -46,3 +46,20 @@ export function startCpuWindow(pids: Record<string, number>): () => CpuWindow {
     };
   };
 }
+
+/**
+ * Waits until a process has been nearly idle (under `maxCores` over 2 s), at most `timeoutMs`;
+ * returns how long it waited. Used before a latency scenario so the backlog of the previous one
+ * (e.g. hundreds of campaigns started by the run-segment load) does not count against it.
+ */
+export async function waitUntilIdle(pid: number, maxCores = 0.15, timeoutMs = 180_000): Promise<number> {
+  const started = Date.now();
+  let before = cpuSeconds(pid);
+  while (Date.now() - started < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 2000));
+    const now = cpuSeconds(pid);
+    if (!Number.isFinite(now) || (now - before) / 2 < maxCores) break;
+    before = now;
+  }
+  return Date.now() - started;
+}
