@@ -7,9 +7,23 @@ import { API_KEY, createWorker, getWorkerState, postJobCompleted, quietHoursAway
 
 const HOUR = 3_600_000;
 
-function lateNightAwayFromNow() {
-  const hhmm = (d: Date) => d.toLocaleTimeString('en-GB', { timeZone: 'Asia/Dhaka', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  return { CN_LATE_NIGHT_START: hhmm(new Date(Date.now() + 2 * HOUR)), CN_LATE_NIGHT_END: hhmm(new Date(Date.now() + 3 * HOUR)) };
+const hhmm = (d: Date) => d.toLocaleTimeString('en-GB', { timeZone: 'Asia/Dhaka', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/**
+ * The instant the jobs below are placed against. A working day counts by the local date a job
+ * starts, so the 10.5-hour job ending an hour before it and the short jobs just before it must
+ * start on one local date: before 11:30 in Dhaka that instant is last night's 23:59 instead of
+ * now (at most 11.5 h back, so every job stays inside the last 24 hours and 7 days).
+ */
+function jobsAnchor(now = Date.now()): number {
+  const [h, m] = hhmm(new Date(now)).split(':').map(Number);
+  const sinceMidnight = (h * 60 + m) * 60_000;
+  return sinceMidnight >= 11.5 * HOUR ? now : now - sinceMidnight - 60_000;
+}
+const anchor = jobsAnchor();
+
+function lateNightAwayFromJobs() {
+  return { CN_LATE_NIGHT_START: hhmm(new Date(anchor + 2 * HOUR)), CN_LATE_NIGHT_END: hhmm(new Date(anchor + 3 * HOUR)) };
 }
 const COOLDOWN_SECONDS = 8;
 
@@ -28,9 +42,9 @@ beforeAll(async () => {
       ...quietHoursAwayFromNow(),
       CN_DAILY_MESSAGE_CAP: '50',
       CN_ESCALATION_COOLDOWN_SECONDS: String(COOLDOWN_SECONDS),
-      // The jobs below start and end at the same clock times every day, relative to now; the
+      // The jobs below start and end at the same clock times every day, relative to the anchor; the
       // late-night window is moved away from them so each step adds exactly one factor.
-      ...lateNightAwayFromNow(),
+      ...lateNightAwayFromJobs(),
     },
   });
 });
@@ -51,9 +65,9 @@ const mailsTo = (address: string) => system.smtp.messages.filter((m) => (m.to as
 const burnoutChecks = (workerId: string) =>
   system.db.selectFrom('ai_messages').selectAll().where('user_id', '=', workerId).where('message_type', '=', 'BURNOUT_CHECK').execute();
 
-/** A 10.5-hour day: the job of day k (0 = today) starts 24 h apart, so each lands on its own local date. */
+/** A 10.5-hour day: the job of day k (0 = the anchor's day) starts 24 h apart, so each lands on its own local date. */
 const longDay = (k: number, rating = 5) => {
-  const finished = Date.now() - k * 24 * HOUR - HOUR;
+  const finished = anchor - k * 24 * HOUR - HOUR;
   return { started_at: new Date(finished - 10.5 * HOUR).toISOString(), finished_at: new Date(finished).toISOString(), rating };
 };
 
@@ -79,7 +93,7 @@ describe('CoachNova burnout detection', () => {
 
     // 3. ratings fall: the latest five jobs are rated 3 after a run of 5s
     for (let i = 0; i < 5; i++) {
-      const finished = Date.now() - (50 - i * 10) * 60_000;
+      const finished = anchor - (50 - i * 10) * 60_000;
       await postJobCompleted(system, worker.id, { started_at: new Date(finished - 5 * 60_000).toISOString(), finished_at: new Date(finished).toISOString(), rating: 3 });
     }
     const falling = await stateAfter(worker.id, 12);
