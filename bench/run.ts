@@ -23,6 +23,7 @@ import { sizesFor, type BenchSizes } from './sizes';
 import { runSegmentation } from './scenarios/segmentation';
 import { startStack, type Stack } from './lib/stack';
 import { runCampaignAndMemory } from './scenarios/campaign';
+import { removeFloorBundle } from './scenarios/campaign-runs';
 import { runApiLoad } from './scenarios/api-load';
 import { runCoachnova } from './scenarios/coachnova';
 
@@ -90,6 +91,7 @@ async function runAll(args: Args, sizes: BenchSizes): Promise<ScenarioResult[]> 
     log(`[bench] stack failed: ${error instanceof Error ? error.stack : String(error)}`);
   } finally {
     await stack?.stop();
+    removeFloorBundle();
   }
   return results.sort((a, b) => a.id - b.id);
 }

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities';
@@ -183,6 +183,12 @@ async function floorBundle(): Promise<string> {
   floorBundlePath = join(BENCH_VAR, `floor-bundle-${process.pid}.js`);
   writeFileSync(floorBundlePath, bundle.code);
   return floorBundlePath;
+}
+
+/** Removes this run's floor bundle file (called once the bench is done). */
+export function removeFloorBundle(): void {
+  if (floorBundlePath) rmSync(floorBundlePath, { force: true });
+  floorBundlePath = undefined;
 }
 
 export interface FloorRun {
