@@ -15,6 +15,8 @@ export interface DatabaseOptions {
   /** Schema to put first on the search path (tests use one fresh schema each). */
   schema?: string;
   poolMax?: number;
+  /** Told when the server ends an idle connection (the pool replaces it); console by default. */
+  onConnectionLost?: (error: Error) => void;
 }
 
 /** Opens the database: PostgreSQL through `pg` when a URL is given, else embedded PGlite. */
@@ -25,6 +27,10 @@ export async function createDatabase(options: DatabaseOptions): Promise<Db> {
       max: options.poolMax ?? 10,
       options: options.schema ? `-c search_path=${options.schema},public` : undefined,
     });
+    // An idle connection ended by the server (restart, failover, admin) must not crash the
+    // process: the pool drops it and the next query opens a new one.
+    const lost = options.onConnectionLost ?? ((error: Error) => console.warn(`database: idle connection lost (${error.message})`));
+    pool.on('error', lost);
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite } = await import('@electric-sql/pglite');

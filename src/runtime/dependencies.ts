@@ -17,7 +17,12 @@ export interface Dependencies {
 
 /** Opens what the configuration names: Postgres or embedded PGlite, SMTP or the outbox folder. */
 export async function openDependencies(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<Dependencies> {
-  const db = await createDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR, poolMax: config.DATABASE_POOL_MAX });
+  const db = await createDatabase({
+    url: config.DATABASE_URL,
+    pgliteDir: config.PGLITE_DIR,
+    poolMax: config.DATABASE_POOL_MAX,
+    onConnectionLost: (error) => logger.warn({ err: error }, 'database connection lost; the pool opens a new one'),
+  });
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.EMAIL_FROM, outboxDir: config.OUTBOX_DIR });
   const openai = createOpenAiClient(config);
   return {
