@@ -38,7 +38,9 @@ export function linksRouter({ config, db, temporal, logger }: ApiDeps): Router {
     if (!link) return problem(res, 'invalid');
     if (link.expiresAt.getTime() <= Date.now()) return problem(res, 'expired');
 
-    if (link.messageId) {
+    // Only the first click is news to the workflow; repeats (re-opened mail, double taps) are
+    // counted on the link and redirect without a round trip to Temporal.
+    if (link.messageId && link.firstClick) {
       const message = await db.selectFrom('ai_messages').select(['id', 'workflow_id']).where('id', '=', link.messageId).executeTakeFirst();
       if (message) {
         try {
