@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { stopChild } from '../../src/runtime/stop-child';
 import { sleep } from './stats';
 
 const ROOT = resolve(__dirname, '../..');
@@ -71,17 +72,10 @@ export function spawnService(name: string, entry: string, env: Record<string, st
     },
     highWaterBytes: () => statusField(pid, 'VmHWM'),
     exited: () => child.exitCode !== null || child.signalCode !== null,
-    stop: () =>
-      new Promise<void>((resolveStop) => {
-        if (timer) clearInterval(timer);
-        if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
-        const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.once('exit', () => {
-          clearTimeout(killer);
-          resolveStop();
-        });
-        child.kill('SIGTERM');
-      }),
+    stop: () => {
+      if (timer) clearInterval(timer);
+      return stopChild(child, 15_000);
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { stopChild } from '../runtime/stop-child';
 import { searchAttributeFlags } from './search-attributes';
 
 export interface DevServerOptions {
@@ -138,16 +139,4 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     uiUrl: options.headless ? undefined : `http://localhost:${uiPort}`,
     stop: () => stopChild(child),
   };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolveStop) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolveStop();
-    });
-    child.kill('SIGTERM');
-  });
 }
