@@ -37,6 +37,12 @@ export const SERVICE_CATEGORIES: readonly ServiceCategory[] = [
   'CARPENTRY',
 ];
 export type BookingStatus = 'PENDING' | 'CONFIRMED' | 'IN_PROGRESS' | 'COMPLETED' | 'CANCELLED';
+/**
+ * A booking still to happen: such a customer needs no reminder. The same list stands literally in
+ * `contact-claim.ts`'s SQL and in the partial index of migration 0004 (a predicate must be literal
+ * to match the index); change them together.
+ */
+export const OPEN_BOOKING_STATUSES: readonly BookingStatus[] = ['PENDING', 'CONFIRMED', 'IN_PROGRESS'];
 export type MessageRole = 'CUSTOMER' | 'WORKER';
 export type AgentType = 'smartengage' | 'coachnova';
 export type Channel = 'SMS' | 'EMAIL' | 'APP_PUSH' | 'WHATSAPP' | 'IN_APP';

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { OPEN_BOOKING_STATUSES } from '../db/types';
 import type { ClaimResult, SkipReason } from './types';
 
 /**
@@ -44,7 +45,7 @@ async function whyNotClaimed(db: Db, customerId: string): Promise<SkipReason> {
     .selectFrom('bookings')
     .select('id')
     .where('customer_id', '=', customerId)
-    .where('status', 'in', ['PENDING', 'CONFIRMED', 'IN_PROGRESS'])
+    .where('status', 'in', OPEN_BOOKING_STATUSES)
     .limit(1)
     .executeTakeFirst();
   return open ? 'open_booking' : 'frequency_cap';

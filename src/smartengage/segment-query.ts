@@ -1,5 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/database';
+import { OPEN_BOOKING_STATUSES } from '../db/types';
 import type { SegmentCriteria } from './criteria';
 
 export interface SegmentMember {
@@ -61,7 +62,7 @@ function eligibleCustomers(db: Db, criteria: SegmentCriteria, asOf: Date) {
           selectFrom('bookings as open')
             .select(sql`1`.as('one'))
             .whereRef('open.customer_id', '=', 'c.id')
-            .where('open.status', 'in', ['PENDING', 'CONFIRMED', 'IN_PROGRESS']),
+            .where('open.status', 'in', OPEN_BOOKING_STATUSES),
         ),
       ),
     );
