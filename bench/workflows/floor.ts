@@ -57,29 +57,39 @@ export async function floorCampaign(input: FloorCampaignInput): Promise<number> 
     else early.add(childId);
   });
 
+  // like the campaign: the starts of one activation go to the server in one workflow task
+  let pending = 0;
+  const startOne = async (workflowId: string, member: { customerId: string; serviceId: string }) => {
+    await startChild(floorCustomer, {
+      workflowId,
+      args: [{ activities: input.activitiesPerCustomer, localActivities: input.localActivitiesPerCustomer, reportTo: parentId, holdSeconds: input.holdSeconds }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: AgentTypeKey, value: 'bench-floor' },
+        { key: CustomerIdKey, value: member.customerId },
+        { key: CampaignIdKey, value: parentId },
+        { key: CorrelationIdKey, value: parentId },
+      ],
+      memo: { campaignId: parentId, serviceId: member.serviceId },
+    });
+    pending--;
+    if (early.delete(workflowId)) state.reported++;
+    else inFlight.add(workflowId);
+  };
+
   if (!input.state) await acts.floorNoop('start-campaign');
   let startedThisRun = 0;
   while (state.cursor < input.customers) {
     const page = await acts.floorSegmentPage({ limit: Math.min(input.pageSize, input.customers - state.cursor) });
+    const starting: Array<Promise<void>> = [];
     for (const member of page) {
-      await condition(() => inFlight.size < input.concurrency);
+      await condition(() => inFlight.size + pending < input.concurrency);
       const workflowId = `${parentId}-${state.cursor}`;
-      await startChild(floorCustomer, {
-        workflowId,
-        args: [{ activities: input.activitiesPerCustomer, localActivities: input.localActivitiesPerCustomer, reportTo: parentId, holdSeconds: input.holdSeconds }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        typedSearchAttributes: [
-          { key: AgentTypeKey, value: 'bench-floor' },
-          { key: CustomerIdKey, value: member.customerId },
-          { key: CampaignIdKey, value: parentId },
-          { key: CorrelationIdKey, value: parentId },
-        ],
-        memo: { campaignId: parentId, serviceId: member.serviceId },
-      });
-      if (early.delete(workflowId)) state.reported++;
-      else inFlight.add(workflowId);
       state.cursor++;
+      pending++;
+      starting.push(startOne(workflowId, member));
     }
+    await Promise.all(starting);
     startedThisRun += page.length;
     await acts.floorNoop('save-progress');
     if (state.cursor < input.customers && (startedThisRun + input.pageSize > input.maxChildrenPerRun || workflowInfo().continueAsNewSuggested)) {

@@ -7,6 +7,7 @@ import {
   continueAsNew,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -99,12 +100,30 @@ export async function smartEngageCampaign(input: CampaignInput): Promise<Campaig
     }
   };
 
+  // Starts are not awaited one by one: every start issued in one activation goes to the server
+  // in one workflow task, instead of one round trip per customer.
+  const starting = new Set<string>();
+  let startError: unknown;
+  const beginStart = (member: SegmentPageMember) => {
+    const key = member.customerId;
+    starting.add(key);
+    startReengagement(member).then(
+      () => starting.delete(key),
+      (error) => {
+        starting.delete(key);
+        startError ??= error;
+      },
+    );
+  };
+
   const saveProgress = async () => {
     await acts.saveCampaignProgress({ campaignId, counts, newSkips });
     newSkips = {};
   };
 
   const runPages = async (): Promise<CampaignCounts> => {
+    // runs recorded before starts were batched replay one start per round trip
+    const parallelStarts = patched('parallel-reengagement-starts');
     if (!input.state) await acts.startCampaignRun({ campaignId });
     phase = 'paging';
     let startedThisRun = 0;
@@ -112,11 +131,15 @@ export async function smartEngageCampaign(input: CampaignInput): Promise<Campaig
       const limit = pageLimit(input, counts.eligible);
       const page = limit > 0 ? await acts.fetchSegmentPage({ criteria: input.criteria, asOf: state.asOf, after: state.cursor, limit }) : { members: [], nextCursor: state.cursor };
       for (const member of page.members) {
-        await condition(() => inFlight.size < settings.concurrency);
-        await startReengagement(member);
+        await condition(() => inFlight.size + starting.size < settings.concurrency || startError !== undefined);
+        if (startError !== undefined) break;
+        if (parallelStarts) beginStart(member);
+        else await startReengagement(member);
         counts.eligible++;
         state.cursor = member.customerId;
       }
+      await condition(() => starting.size === 0);
+      if (startError !== undefined) throw startError;
       startedThisRun += page.members.length;
       state.exhausted = page.members.length < limit || pageLimit(input, counts.eligible) === 0;
       await saveProgress();
