@@ -166,7 +166,8 @@ export async function activitiesPerCustomer(stack: Stack, tag: string): Promise<
   return {
     workflowId,
     activities: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
-    localActivities: events.filter((e) => e.markerRecordedEventAttributes).length,
+    // version markers of patched() are markers too; only the SDK's local-activity markers count
+    localActivities: events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,
     signals: events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length,
   };
 }

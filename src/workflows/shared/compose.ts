@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { SafetyChecks } from '../../db/types';
 import type { MessagingActivities } from '../../activities/messaging';
 import type { ComposedMessage, DraftRequest, GeneratedDraft, SafetyCheckResult, SafetyVerdict } from '../../messaging/types';
@@ -40,10 +40,12 @@ export async function composeSafeMessage(req: ComposeRequest, options: ComposeOp
       backoffCoefficient: 2,
     },
   });
-  const local = proxyActivities<MessagingActivities>({
-    startToCloseTimeout: 30_000,
-    retry: { maximumAttempts: 5, initialInterval: 1000, backoffCoefficient: 2 },
-  });
+  // The safety check and the template are pure CPU: local activities, no server round trip.
+  // Messages composed before this change replay with ordinary activities.
+  const cheapOptions = { startToCloseTimeout: 30_000, retry: { maximumAttempts: 5, initialInterval: 1000, backoffCoefficient: 2 } };
+  const local = patched('compose-checks-local')
+    ? proxyLocalActivities<MessagingActivities>(cheapOptions)
+    : proxyActivities<MessagingActivities>(cheapOptions);
   const allowedNames = namesFromContext(req);
   const rejected: Array<{ attempt: number; failed: string[] }> = [];
   let attempts = 0;
