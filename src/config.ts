@@ -99,8 +99,15 @@ export const configSchema = z.object({
   CN_MAX_EVENTS_PER_RUN: z.coerce.number().int().positive().default(500),
 
   DEMO_DATA: bool.default(true),
+  /** GET /services answers from memory for this long (0 = every request reads the database). */
+  SERVICES_CACHE_SECONDS: z.coerce.number().min(0).default(10),
   /** `npm run worker` serves its own Prometheus metrics here (0 = off); `npm start` shares the API's /metrics. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /**
+   * Workflows kept in the worker's sticky cache. Each cached run holds its state in memory; an
+   * evicted one is replayed from history when it next wakes (a click, the attribution timer).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
 
   // Platform auth (engineer A): per-client-IP limits on the OTP endpoints, on top of the
   // per-email OTP_REQUESTS_PER_WINDOW; one office or NAT shares an IP, hence the headroom.

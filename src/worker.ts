@@ -29,6 +29,7 @@ export async function startWorker(config: Config, deps: Dependencies, address?: 
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities(deps),
     workflowBundle: await bundleWorkflows(),
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   });
   const done = worker.run().finally(() => connection.close());
   deps.logger.info({ task_queue: config.TEMPORAL_TASK_QUEUE, namespace: target.namespace, address: target.address }, 'worker running');

@@ -26,6 +26,7 @@ export interface WorkerOptions {
   workflowBundle: WorkflowBundleWithSourceMap | { codePath: string };
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
+  maxCachedWorkflows?: number;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -37,7 +38,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     workflowBundle: options.workflowBundle,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 40,
-    maxCachedWorkflows: 2000,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
     shutdownGraceTime: '5s',
   });
 }

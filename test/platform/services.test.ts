@@ -3,7 +3,7 @@ import { startTestSystem, type TestSystem } from '../helpers/system';
 
 let system: TestSystem;
 beforeAll(async () => {
-  system = await startTestSystem({ worker: false });
+  system = await startTestSystem({ worker: false, env: { SERVICES_CACHE_SECONDS: '1' } });
   await system.db
     .insertInto('services')
     .values([
@@ -73,5 +73,15 @@ describe('GET /services', () => {
     const op = doc.paths['/services'].get;
     expect(op.parameters.map((p: any) => p.name).sort()).toEqual(['category', 'include_inactive']);
     expect(doc.components.schemas.Service.properties.base_price.type).toBe('number');
+  });
+
+  it('answers from memory for SERVICES_CACHE_SECONDS, then reads the catalogue again', async () => {
+    const before = await getJson(`${system.baseUrl}/services?category=PLUMBING`);
+    await system.db.insertInto('services').values({ name: 'Tap Repair', name_bn: 'কল মেরামত', category: 'PLUMBING', base_price: 600 }).execute();
+    const cached = await getJson(`${system.baseUrl}/services?category=PLUMBING`);
+    expect(cached.body).toEqual(before.body);
+    await new Promise((r) => setTimeout(r, 1100));
+    const fresh = await getJson(`${system.baseUrl}/services?category=PLUMBING`);
+    expect(names(fresh.body)).toEqual([...names(before.body), 'Tap Repair']);
   });
 });

@@ -1,6 +1,8 @@
 import { Router } from 'express';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { SERVICE_CATEGORIES, type Service, type ServiceCategory } from '../../db/types';
+import type { Db } from '../../db/database';
 import type { ApiDeps } from '../deps';
 import { errorResponses, openApiRegistry } from '../openapi';
 import { parseQuery } from '../validate';
@@ -52,19 +54,41 @@ function toServiceJson(row: ServiceRow): z.infer<typeof ServiceSchema> {
   return { ...row, base_price: Number(row.base_price), currency: 'BDT' };
 }
 
-export function servicesRouter({ db }: ApiDeps): Router {
+type ServicesFilter = z.infer<typeof ServicesQuery>;
+type ServiceList = z.infer<typeof ServiceListSchema>;
+
+async function readCatalogue(db: Db, query: ServicesFilter): Promise<ServiceList> {
+  let select = db.selectFrom('services').select(['id', 'name', 'name_bn', 'description', 'category', 'base_price', 'is_active']);
+  if (!query.include_inactive) select = select.where('is_active', '=', true);
+  if (query.category) select = select.where('category', '=', query.category);
+  // enum order is the catalogue's order of categories
+  const rows = await select.orderBy('category').orderBy('name').orderBy('id').execute();
+  const services = rows.map(toServiceJson);
+  return { services, count: services.length };
+}
+
+/**
+ * The catalogue is read on every app start and changes a few times a year: answers are kept for
+ * SERVICES_CACHE_SECONDS, and concurrent misses share one database read.
+ */
+function catalogueReader(db: Db, ttlSeconds: number): (query: ServicesFilter) => Promise<ServiceList> {
+  if (ttlSeconds <= 0) return (query) => readCatalogue(db, query);
+  const cache = new LRUCache<string, ServiceList, ServicesFilter>({
+    max: 64,
+    ttl: ttlSeconds * 1000,
+    fetchMethod: (_key, _stale, { context }) => readCatalogue(db, context),
+  });
+  return async (query) => (await cache.fetch(`${query.category ?? '*'}|${query.include_inactive}`, { context: query }))!;
+}
+
+export function servicesRouter({ db, config }: ApiDeps): Router {
   const router = Router();
+  const catalogue = catalogueReader(db, config.SERVICES_CACHE_SECONDS);
   router.get('/services', async (req, res) => {
-    const query = parseQuery(ServicesQuery, req);
-    let select = db.selectFrom('services').select(['id', 'name', 'name_bn', 'description', 'category', 'base_price', 'is_active']);
-    if (!query.include_inactive) select = select.where('is_active', '=', true);
-    if (query.category) select = select.where('category', '=', query.category);
-    // enum order is the catalogue's order of categories
-    const rows = await select.orderBy('category').orderBy('name').orderBy('id').execute();
-    const services = rows.map(toServiceJson);
+    const body = await catalogue(parseQuery(ServicesQuery, req));
     // the catalogue changes rarely; a minute of client and proxy caching takes load off the API
     res.setHeader('cache-control', 'public, max-age=60');
-    res.json({ services, count: services.length });
+    res.json(body);
   });
   return router;
 }
