@@ -10,8 +10,9 @@ export function sizesFor(quick: boolean, campaignSize?: number) {
       : { customers: 1_000_000, sample: 10_000, runs: 5, pageSize: 500 },
     campaign,
     api: quick
-      ? { durationSeconds: 3, readRate: 500, runSegmentRate: 10, runs: 1 }
-      : { durationSeconds: 20, readRate: 500, runSegmentRate: 20, runs: 3 },
+      ? { durationSeconds: 3, readRate: 500, runSegmentRate: 10, runSegmentSustainableRate: undefined, runs: 1 }
+      : // run-segment also at a rate whose campaigns this machine can run as they come (5 customers each)
+        { durationSeconds: 20, readRate: 500, runSegmentRate: 20, runSegmentSustainableRate: 2, runs: 3 },
     coachnova: quick
       ? { workers: 40, ratePerSecond: 5, durationSeconds: 8, sustainableRate: undefined }
       : // the load, and first a rate this machine can sustain (the best figure reached)

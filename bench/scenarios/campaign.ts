@@ -3,6 +3,7 @@ import { seedCampaignCustomers } from '../data/campaign-data';
 import { atLeast, atMost, newResult, type ScenarioResult } from '../lib/report';
 import type { RunningSystem, Stack } from '../lib/stack';
 import { median, mib, round } from '../lib/stats';
+import { machineInfo } from '../lib/machine';
 import {
   activitiesPerCustomer,
   deliveryProblems,
@@ -29,7 +30,6 @@ export interface CampaignOptions {
 
 const TARGET_RATE = 100;
 /** Steps of a re-engagement run that call out of the process: the LLM and the SMTP send. */
-const REMOTE_STEPS = 2;
 const TARGET_FLOOR_RATIO = 1.5;
 const WORKER_LIMIT = 1024 ** 3;
 const API_LIMIT = 300 * 1024 ** 2;
@@ -71,6 +71,22 @@ function campaignFigures(result: ScenarioResult, run: CampaignRun, floor: FloorR
     { metric: 'customers with exactly one email', value: `${c.exactlyOnce.toLocaleString('en-US')} / ${c.expected.toLocaleString('en-US')}`, target: 'all, no duplicates', met: deliveryProblems(c).length === 0 && c.exactlyOnce === c.expected },
     { metric: 'run-segment answer (at this size)', value: round(run.runSegmentMs), unit: 'ms' },
   );
+}
+
+/**
+ * What Temporal alone costs per workflow on this machine, from the ceiling run's CPU: the most
+ * workflows per second these cores could run with every step free.
+ */
+function ceilingFigures(ceiling: FloorRun, customers: number) {
+  const { temporal = 0, worker = 0 } = ceiling.cpu.processes;
+  const serverMs = (temporal * 1000) / customers;
+  const workerMs = (worker * 1000) / customers;
+  const cores = machineInfo().cpus;
+  return [
+    { metric: 'ceiling: same workflows, no activities at all', value: round(ceiling.workflowsPerSecond), unit: 'wf/s' },
+    { metric: 'ceiling CPU per workflow: dev server + worker', value: `${round(serverMs)} + ${round(workerMs)}`, unit: 'ms' },
+    { metric: `most workflows/s ${cores} cores can run (CPU-bound, steps free)`, value: round((cores * 1000) / (serverMs + workerMs)), unit: 'wf/s' },
+  ];
 }
 
 function memoryResult(small: CampaignRun, full: CampaignRun, floor: FloorRun[], fresh: boolean): ScenarioResult {
@@ -126,10 +142,10 @@ export async function runCampaignAndMemory(stack: Stack, options: CampaignOption
       options.log(`  floor ${i + 1}/${options.floorRuns}: ${round(run.durationMs / 1000, 1)} s = ${round(run.workflowsPerSecond)} wf/s`);
       floor.push(run);
     }
-    // What-if: every step but the LLM call and the SMTP send as a local activity.
-    const cheapSteps = Math.max(0, floorInput.activitiesPerCustomer - REMOTE_STEPS);
-    const localFloor = await runFloor(stack, 'local', { ...floorInput, localActivitiesPerCustomer: cheapSteps });
-    options.log(`  floor with ${cheapSteps} local activities: ${round(localFloor.durationMs / 1000, 1)} s = ${round(localFloor.workflowsPerSecond)} wf/s`);
+    // The ceiling: the same child workflows doing nothing at all, what one workflow per customer
+    // costs here before any step runs.
+    const ceiling = await runFloor(stack, 'ceiling', { ...floorInput, activitiesPerCustomer: 0, localActivitiesPerCustomer: 0 });
+    options.log(`  ceiling (no activities): ${round(ceiling.durationMs / 1000, 1)} s = ${round(ceiling.workflowsPerSecond)} wf/s`);
 
     const full = await realCampaign(stack, 'full', options.customers, options, true);
     const plainCustomers = await seedCampaignCustomers(stack.bench.pool, 'plain', options.customers, controlsFor(options.customers));
@@ -137,11 +153,7 @@ export async function runCampaignAndMemory(stack: Stack, options: CampaignOption
     options.log(`  plain loop: ${plain.sent} in ${round(plain.durationMs / 1000, 1)} s = ${round(plain.messagesPerSecond)} msg/s`);
 
     campaignFigures(result, full.run, floor, plain);
-    result.figures.push({
-      metric: `what-if floor: ${cheapSteps} of ${floorInput.activitiesPerCustomer} steps as local activities`,
-      value: round(localFloor.workflowsPerSecond),
-      unit: `wf/s (${round(median(floor.map((f) => f.durationMs)) / localFloor.durationMs, 2)}× the floor)`,
-    });
+    result.figures.push(...ceilingFigures(ceiling, options.customers));
     for (const [label, run] of [['full', full.run], ['small', small.run]] as const) {
       for (const problem of deliveryProblems(run.check)) result.failedChecks.push(`${label} campaign: ${problem}`);
       if (run.messagesStored !== run.customers) result.failedChecks.push(`${label} campaign: ${run.messagesStored} ai_messages rows for ${run.customers} customers`);
@@ -149,14 +161,14 @@ export async function runCampaignAndMemory(stack: Stack, options: CampaignOption
     for (const problem of deliveryProblems(plain.check)) result.failedChecks.push(`plain loop: ${problem}`);
     if (full.run.timedOut) result.notes.push(`The campaign did not finish within ${options.timeoutMs / 1000} s: the rate is what was sent by then.`);
     result.notes.push(
-      `Floor: bench/workflows/floor.ts — the campaign's shape (pages of ${config.SE_CAMPAIGN_PAGE_SIZE}, window ${config.SE_CAMPAIGN_CONCURRENCY}, continue-as-new after ${config.SE_MAX_CHILDREN_PER_RUN} children, same search attributes) with ${shape.activities + shape.localActivities} no-op activities per child, as counted in ${shape.workflowId}.`,
+      `Floor: bench/workflows/floor.ts — the campaign's shape (pages of ${config.SE_CAMPAIGN_PAGE_SIZE}, window ${config.SE_CAMPAIGN_CONCURRENCY}, continue-as-new after ${config.SE_MAX_CHILDREN_PER_RUN} children, same search attributes) with ${shape.activities + shape.localActivities} no-op activities per child (${shape.localActivities} of them local, like the real run), as counted in ${shape.workflowId}. Ceiling: the same children with no activities.`,
       `Plain loop: the same activities called directly, ${config.SE_CAMPAIGN_CONCURRENCY} customers at a time, no Temporal.`,
     );
     const cpu = full.run.cpu;
     result.notes.push(
       `CPU during the ${full.run.customers.toLocaleString('en-US')}-message campaign (${cpu.wallSeconds} s): Temporal dev server ${cpu.processes.temporal} s, worker ${cpu.processes.worker} s, API ${cpu.processes.api} s, bench process (SMTP sink, LLM server) ${cpu.bench} s; machine ${Math.round(cpu.machineBusy * 100)} % busy, of which ${cpu.othersCores} cores used by other processes on this shared machine.`,
     );
-    result.details = { small: small.run, full: full.run, floor, localFloor, plain, activityShape: shape };
+    result.details = { small: small.run, full: full.run, floor, ceiling, plain, activityShape: shape };
     return options.memory ? [result, memoryResult(small.run, full.run, floor, options.freshProcessesPerSize)] : [result];
   } catch (error) {
     if (!(error instanceof PendingError)) throw error;
