@@ -1,4 +1,5 @@
-import autocannon from 'autocannon';
+import { Agent, request as httpRequest } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { startCpuWindow, type CpuWindow } from './cpu';
 import { percentile, round } from './stats';
 
@@ -24,8 +25,11 @@ export interface LoadResult {
 }
 
 /**
- * autocannon at a fixed overall rate; every response's latency is kept so p95 is exact
- * (autocannon's own summary has p90 and p97.5 but no p95).
+ * An open-loop load at a steady rate: request i is due at start + i/rate whatever became of the
+ * earlier ones, and its latency counts from when it was due (a late generator or a full
+ * connection pool adds to it, so queueing is not hidden). autocannon's `overallRate` was used
+ * before: it sends each second's quota as one burst over its connections, which measures a
+ * 25-way burst, not a steady 500 requests/s.
  */
 export async function fixedRateLoad(
   baseUrl: string,
@@ -33,45 +37,66 @@ export async function fixedRateLoad(
   rate: number,
   durationSeconds: number,
   pids: Record<string, number>,
-  connections = 25,
+  maxSockets = 64,
 ): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets });
+  const url = new URL(baseUrl);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
-  const path = request.path;
-  const options: autocannon.Options = {
-    url: baseUrl,
-    connections,
-    duration: durationSeconds,
-    overallRate: rate,
-    timeout: 10,
-    requests: [
-      {
-        method: request.method,
-        path: typeof path === 'string' ? path : '/',
-        headers: { ...(request.body ? { 'content-type': 'application/json' } : {}), ...request.headers },
-        body: request.body,
-        ...(typeof path === 'function' ? { setupRequest: (req: autocannon.Request) => ({ ...req, path: path() }) } : {}),
-      },
-    ],
-  };
-  const cpu = startCpuWindow(pids);
-  const summary = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
-    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-      latencies.push(responseTime);
-      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+  let errors = 0;
+  let timeouts = 0;
+  const total = Math.round(rate * durationSeconds);
+  const send = (due: number) =>
+    new Promise<void>((resolve) => {
+      const path = typeof request.path === 'string' ? request.path : request.path();
+      const headers = { ...(request.body ? { 'content-type': 'application/json' } : {}), ...request.headers };
+      const req = httpRequest({ host: url.hostname, port: url.port, path, method: request.method, headers, agent, timeout: 10_000 }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          latencies.push(performance.now() - due);
+          statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
+          resolve();
+        });
+      });
+      req.on('timeout', () => {
+        timeouts++;
+        req.destroy();
+      });
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(request.body);
     });
+
+  const cpu = startCpuWindow(pids);
+  const started = performance.now();
+  const inFlight: Array<Promise<void>> = [];
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const now = performance.now();
+      while (next < total && started + (next * 1000) / rate <= now) inFlight.push(send(started + (next++ * 1000) / rate));
+      if (next >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
   });
+  await Promise.all(inFlight);
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  agent.destroy();
   return {
     requests: latencies.length,
-    requestsPerSecond: round(latencies.length / durationSeconds, 1),
+    // served rate: over the time until the last answer, so a server that falls behind shows it
+    requestsPerSecond: round(latencies.length / elapsedSeconds, 1),
     p50: round(percentile(latencies, 50), 2),
     p95: round(percentile(latencies, 95), 2),
     p99: round(percentile(latencies, 99), 2),
     max: round(Math.max(...latencies), 2),
     statuses,
-    errors: summary.errors,
-    timeouts: summary.timeouts,
+    errors,
+    timeouts,
     cpu: cpu(),
   };
 }

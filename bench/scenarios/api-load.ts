@@ -109,7 +109,7 @@ export async function runApiLoad(stack: Stack, options: ApiLoadOptions): Promise
     if (ok !== total) result.notes.push(`${endpoint.name} @ ${endpoint.rate}/s: ${total - ok} of ${total} answers were not ${endpoint.okStatus}: ${JSON.stringify(runs.map((r) => r.statuses))}`);
   }
   result.notes.push(
-    `autocannon, 25 connections, fixed overall rate, ${options.durationSeconds} s per run, median of ${options.runs} run(s); latency percentiles computed from every response. /l/:token cycles through ${tokens.length.toLocaleString('en-US')} real tokens (each click is recorded; the first click of a token is signalled to its workflow); run-segment asks for at most ${SMALL_SEGMENT} customers and starts a real campaign each time.`,
+    `Open-loop steady rate (bench/lib/load.ts: request i due at i/rate, latency counted from when it was due, keep-alive, up to 64 connections), ${options.durationSeconds} s per run, median of ${options.runs} run(s); latency percentiles computed from every response. /l/:token cycles through ${tokens.length.toLocaleString('en-US')} real tokens (each click is recorded; the first click of a token is signalled to its workflow); run-segment asks for at most ${SMALL_SEGMENT} customers and starts a real campaign each time.`,
   );
   result.details = { runs: all, tokens: tokens.length };
   return result;
