@@ -2,17 +2,22 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { verifyDeepLinkToken } from '../../smartengage/deep-link-token';
 import { bookingLandingUrl, recordDeepLinkClick } from '../../smartengage/deep-links';
+import { applyMessageResponse } from '../../messaging/responses';
 import { deliverMessageResponse } from '../../smartengage/deliver-response';
 import { linkProblemPage, type LinkProblem } from '../../smartengage/link-pages';
 import { deepLinkClicks } from '../../smartengage/metrics';
 import type { ApiDeps } from '../deps';
+import { createBackgroundQueue } from '../background-queue';
 import { openApiRegistry } from '../openapi';
+
+/** Signals to workflows in flight at once from one API process. */
+const CLICK_SIGNAL_CONCURRENCY = 32;
 
 openApiRegistry.registerPath({
   method: 'get',
   path: '/l/{token}',
   summary: 'Tracked deep link from a reminder',
-  description: "Verifies the signed token, records the click, tells the message's workflow (CLICKED) and redirects to the app's booking page pre-filled with the service, message and promo code.",
+  description: "Verifies the signed token, records the click (and CLICKED on the message), redirects to the app's booking page pre-filled with the service, message and promo code, then tells the message's workflow.",
   tags: ['smartengage'],
   request: { params: z.object({ token: z.string() }) },
   responses: {
@@ -24,6 +29,9 @@ openApiRegistry.registerPath({
 
 export function linksRouter({ config, db, temporal, logger }: ApiDeps): Router {
   const router = Router();
+  const clickSignals = createBackgroundQueue(CLICK_SIGNAL_CONCURRENCY, (error) =>
+    logger.warn({ err: error }, 'could not tell the workflow about a click (the click is recorded)'),
+  );
 
   const problem = (res: Response, kind: LinkProblem) => {
     deepLinkClicks.inc({ outcome: kind });
@@ -43,12 +51,11 @@ export function linksRouter({ config, db, temporal, logger }: ApiDeps): Router {
     if (link.messageId && link.firstClick) {
       const message = await db.selectFrom('ai_messages').select(['id', 'workflow_id']).where('id', '=', link.messageId).executeTakeFirst();
       if (message) {
-        try {
-          await deliverMessageResponse({ db, temporal }, message, { messageId: message.id, response: 'CLICKED', at: new Date().toISOString() });
-        } catch (error) {
-          // the person still gets to the booking page; the click itself is already counted on the link
-          logger.warn({ err: error, correlation_id: req.correlationId, messageId: message.id }, 'could not record the click response');
-        }
+        const event = { messageId: message.id, response: 'CLICKED' as const, at: new Date().toISOString() };
+        // Stored before the redirect (never downgrading a stronger response); the workflow is
+        // told after it, so a click does not wait for Temporal.
+        await applyMessageResponse(db, event);
+        clickSignals.push(() => deliverMessageResponse({ db, temporal }, message, event));
       }
     }
     deepLinkClicks.inc({ outcome: 'redirected' });
