@@ -47,6 +47,9 @@ function coachnovaAlwaysAwake(now = new Date()): Record<string, string> {
   return { CN_QUIET_HOURS_START: clock(start), CN_QUIET_HOURS_END: clock((start + 1) % 1440), CN_DAILY_MESSAGE_CAP: '1000' };
 }
 
+/** The worker's heap cap, as docker-compose.yml deploys it. */
+export const WORKER_NODE_OPTIONS = '--max-old-space-size=384';
+
 export interface RunningSystem {
   name: string;
   taskQueue: string;
@@ -104,7 +107,7 @@ export async function startStack(options: { log: (m: string) => void }): Promise
     async startWorker(name, taskQueue, extraEnv = {}) {
       // its own metrics port: another worker on this machine may hold the default 9464
       const metricsPort = String(await freePort());
-      const service = spawnService(name, 'src/worker.ts', { ...env(taskQueue), WORKER_METRICS_PORT: metricsPort, ...extraEnv });
+      const service = spawnService(name, 'src/worker.ts', { ...env(taskQueue), WORKER_METRICS_PORT: metricsPort, NODE_OPTIONS: WORKER_NODE_OPTIONS, ...extraEnv });
       services.push(service);
       await waitForWorker(service, client, taskQueue);
       return service;

@@ -12,7 +12,7 @@ import type { CampaignCustomers } from '../data/campaign-data';
 import { getInternal, postInternal } from '../lib/http';
 import { startCpuWindow, type CpuWindow } from '../lib/cpu';
 import { BENCH_VAR, spawnService, waitForWorker } from '../lib/processes';
-import type { RunningSystem, Stack } from '../lib/stack';
+import { WORKER_NODE_OPTIONS, type RunningSystem, type Stack } from '../lib/stack';
 import { mapPool, sleep } from '../lib/stats';
 import type { FloorCampaignInput } from '../workflows/floor';
 
@@ -209,6 +209,7 @@ export async function runFloor(stack: Stack, name: string, input: Omit<FloorCamp
     TEMPORAL_NAMESPACE: stack.temporal.namespace,
     TEMPORAL_TASK_QUEUE: taskQueue,
     BENCH_FLOOR_BUNDLE: await floorBundle(),
+    NODE_OPTIONS: WORKER_NODE_OPTIONS,
   });
   try {
     await waitForWorker(worker, stack.client, taskQueue);
