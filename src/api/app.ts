@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { startProcessMetrics } from '../lib/metrics';
+import { createBackgroundQueue } from './background-queue';
 import type { ApiDeps } from './deps';
 import { correlationId } from './middleware/correlation';
 import { errorHandler, notFoundHandler } from './middleware/errors';
@@ -19,10 +20,17 @@ import { servicesRouter } from './routes/services';
 import { smartengageRouter } from './routes/smartengage';
 import { unsubscribeRouter } from './routes/unsubscribe';
 
+/** Work handed off after answering (signals to workflows) in flight at once from one API process. */
+const BACKGROUND_CONCURRENCY = 32;
+
+/** The app, and a way to let the work it handed off finish before the process stops. */
+export type App = Express & { drainBackground(): Promise<void> };
+
 /** Builds the Express app. It validates, starts or signals workflows, and answers; no agent work here. */
-export function createApp(deps: ApiDeps): Express {
+export function createApp(deps: ApiDeps): App {
   startProcessMetrics();
   const app = express();
+  const background = createBackgroundQueue(BACKGROUND_CONCURRENCY, (error) => deps.logger.warn({ err: error }, 'background task failed'));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(correlationId);
@@ -30,7 +38,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRouter(deps));
-  app.use(linksRouter(deps));
+  app.use(linksRouter(deps, background));
   app.use(unsubscribeRouter(deps));
   app.use(authenticate(deps.config));
   app.use(authRouter(deps));
@@ -49,5 +57,5 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
-  return app;
+  return Object.assign(app, { drainBackground: () => background.drain() });
 }

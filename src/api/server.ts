@@ -25,11 +25,14 @@ export async function startApi(config: Config, deps: Dependencies, temporal: Cli
   return {
     server,
     url,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    async stop() {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      // clicks answered just before the stop still reach their workflows
+      await app.drainBackground();
+    },
   };
 }
 

@@ -105,6 +105,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     async stop() {
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections?.();
+      await app.drainBackground();
       if (worker) {
         worker.shutdown();
         await workerRun;

@@ -7,11 +7,8 @@ import { deliverMessageResponse } from '../../smartengage/deliver-response';
 import { linkProblemPage, type LinkProblem } from '../../smartengage/link-pages';
 import { deepLinkClicks } from '../../smartengage/metrics';
 import type { ApiDeps } from '../deps';
-import { createBackgroundQueue } from '../background-queue';
+import type { BackgroundQueue } from '../background-queue';
 import { openApiRegistry } from '../openapi';
-
-/** Signals to workflows in flight at once from one API process. */
-const CLICK_SIGNAL_CONCURRENCY = 32;
 
 openApiRegistry.registerPath({
   method: 'get',
@@ -27,11 +24,8 @@ openApiRegistry.registerPath({
   },
 });
 
-export function linksRouter({ config, db, temporal, logger }: ApiDeps): Router {
+export function linksRouter({ config, db, temporal, logger }: ApiDeps, background: BackgroundQueue): Router {
   const router = Router();
-  const clickSignals = createBackgroundQueue(CLICK_SIGNAL_CONCURRENCY, (error) =>
-    logger.warn({ err: error }, 'could not tell the workflow about a click (the click is recorded)'),
-  );
 
   const problem = (res: Response, kind: LinkProblem) => {
     deepLinkClicks.inc({ outcome: kind });
@@ -55,7 +49,11 @@ export function linksRouter({ config, db, temporal, logger }: ApiDeps): Router {
         // Stored before the redirect (never downgrading a stronger response); the workflow is
         // told after it, so a click does not wait for Temporal.
         await applyMessageResponse(db, event);
-        clickSignals.push(() => deliverMessageResponse({ db, temporal }, message, event));
+        background.push(() =>
+          deliverMessageResponse({ db, temporal }, message, event).catch((error) =>
+            logger.warn({ err: error, correlation_id: req.correlationId, messageId: message.id }, 'could not tell the workflow about a click (the click is recorded)'),
+          ),
+        );
       }
     }
     deepLinkClicks.inc({ outcome: 'redirected' });
