@@ -20,13 +20,12 @@ const RANK: Record<Response, number> = { CLICKED: 2, ACKNOWLEDGED: 2, REPLIED: 3
 export async function reengageCustomer(input: ReengagementInput): Promise<ReengagementOutcome> {
   const { workflowId } = workflowInfo();
   const settings = input.settings;
-  const acts = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: activityRetry(settings.retry) });
+  const activityOptions = { startToCloseTimeout: '30s', retry: activityRetry(settings.retry) } as const;
+  const acts = proxyActivities<Activities>(activityOptions);
   // Database-only steps run as local activities: no task queue round trip through the server
   // for each (bench scenario 2). The LLM call and the SMTP send stay ordinary activities.
   // Runs recorded before this change replay with ordinary activities.
-  const db = patched('reengagement-db-steps-local')
-    ? proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: activityRetry(settings.retry) })
-    : acts;
+  const db = patched('reengagement-db-steps-local') ? proxyLocalActivities<Activities>(activityOptions) : acts;
 
   const status: ReengagementStatus = { phase: 'waiting_for_window', messageId: null, response: null };
   const responses: MessageResponseEvent[] = [];
