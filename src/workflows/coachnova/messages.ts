@@ -56,8 +56,10 @@ export async function advanceDueMessages(state: SessionState, ctx: MessageContex
  */
 export async function recordResponse(state: SessionState, event: MessageResponseEvent): Promise<boolean> {
   const message = state.pending.find((p) => p.messageIds.includes(event.messageId));
-  if (message) removePending(state, message);
+  // stored first: a session that shows nothing pending has its responses in the database
+  // (the API's worker state read the two in between: no pending message, no response yet)
   await bestEffort('recording the response', () => store.recordMessageResponse(event));
+  if (message) removePending(state, message);
   return !!message;
 }
 
