@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/lib/logger';
 import { openDependencies } from '../../src/runtime/dependencies';
 import { resolveCriteria, type SegmentCriteriaInput } from '../../src/smartengage/criteria';
-import { reengagementWorkflowId } from '../../src/smartengage/settings';
+import { reengagementWorkflowId } from '../../src/smartengage/core/settings';
 import type { SegmentPageMember } from '../../src/smartengage/types';
 import type { CampaignCustomers } from '../data/campaign-data';
 import { getInternal, postInternal } from '../lib/http';

@@ -3,7 +3,7 @@ import * as store from '../smartengage/campaign-store';
 import { resolveCriteria, segmentId, type SegmentCriteriaInput } from '../smartengage/criteria';
 import { campaignsStarted } from '../smartengage/metrics';
 import { countSegment } from '../smartengage/segment-query';
-import { campaignSettings, campaignWorkflowId } from '../smartengage/settings';
+import { campaignSettings, campaignWorkflowId } from '../smartengage/core/settings';
 import type { CampaignCounts, CampaignInput } from '../smartengage/types';
 import type { ActivityDeps } from './deps';
 

@@ -1,8 +1,8 @@
-import type { BurnoutAssessment } from '../coachnova/burnout-score';
+import type { BurnoutAssessment } from '../coachnova/core/burnout-score';
 import { contactsSkipped, messagesSent } from '../lib/metrics';
 import { sendSupervisorAlert, type SupervisorAlertInput } from '../coachnova/supervisor-alert';
 import { loadWorkerProfile, loadWorkWindow, type WorkerProfile } from '../coachnova/work-history';
-import type { JobRecord } from '../coachnova/work-window';
+import type { JobRecord } from '../coachnova/core/work-window';
 import type { ActivityDeps } from './deps';
 
 export interface StoreAssessmentInput {

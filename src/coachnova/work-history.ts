@@ -1,6 +1,6 @@
 import type { Db } from '../db/database';
 import { jobFromBooking } from './jobs-from-bookings';
-import { emptyWindow, type WorkWindow } from './work-window';
+import { emptyWindow, type WorkWindow } from './core/work-window';
 
 /**
  * A worker's recent completed bookings as a work window: what a new session starts from, and

@@ -5,7 +5,7 @@ import { createLogger } from '../../src/lib/logger';
 import { claimContact } from '../../src/smartengage/contact-claim';
 import { localDate } from '../../src/smartengage/send-window';
 import { resolveCriteria } from '../../src/smartengage/criteria';
-import { campaignSettings } from '../../src/smartengage/settings';
+import { campaignSettings } from '../../src/smartengage/core/settings';
 import type { ReengagementInput } from '../../src/smartengage/types';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';

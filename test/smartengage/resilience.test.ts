@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolveCriteria } from '../../src/smartengage/criteria';
-import { campaignSettings } from '../../src/smartengage/settings';
+import { campaignSettings } from '../../src/smartengage/core/settings';
 import type { ReengagementInput, ReengagementOutcome } from '../../src/smartengage/types';
 import { startOpenAiServer, type ChatBehaviour, type TestOpenAiServer } from '../helpers/openai-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';

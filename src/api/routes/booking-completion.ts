@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { BookingCompletionBodySchema } from '../../coachnova/events';
 import { jobStart } from '../../coachnova/jobs-from-bookings';
-import { signalCoachingSession } from '../../coachnova/session-client';
+import { signalCoachingSession } from '../../temporal/clients/coaching-session';
 import type { Db } from '../../db/database';
 import { conflict, forbidden, notFound } from '../../lib/errors';
 import type { ApiDeps } from '../deps';

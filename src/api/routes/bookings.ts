@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database';
 import { forbidden, HttpError, notFound } from '../../lib/errors';
 import { verifyDeepLinkToken } from '../../smartengage/deep-link-token';
-import { deliverMessageResponse } from '../../smartengage/deliver-response';
+import { deliverMessageResponse } from '../../temporal/clients/message-response';
 import { attributedBookings } from '../../smartengage/metrics';
 import type { ApiDeps } from '../deps';
 import { requireUser } from '../middleware/auth';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { CheckInBodySchema, CoachnovaEventSchema, toSessionSignal } from '../../coachnova/events';
-import { signalCoachingSession, workerExists, workerStateView } from '../../coachnova/session-client';
+import { signalCoachingSession, workerExists, workerStateView } from '../../temporal/clients/coaching-session';
 import { SessionViewSchema } from '../../coachnova/session-view-schema';
 import { notFound } from '../../lib/errors';
 import type { ApiDeps } from '../deps';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database';
 import { notFound } from '../../lib/errors';
 import type { MessageResponseEvent } from '../../messaging/types';
-import { deliverMessageResponse } from '../../smartengage/deliver-response';
+import { deliverMessageResponse } from '../../temporal/clients/message-response';
 import type { ApiDeps } from '../deps';
 import { requireUser } from '../middleware/auth';
 import { errorResponses, openApiRegistry } from '../openapi';

@@ -1,5 +1,5 @@
-import { contributingFactors, signalsForApi } from '../../coachnova/burnout-score';
-import { emptyWindow } from '../../coachnova/work-window';
+import { contributingFactors, signalsForApi } from '../../coachnova/core/burnout-score';
+import { emptyWindow } from '../../coachnova/core/work-window';
 import type { CoachingSettings } from '../../coachnova/settings';
 import type { PendingMessage, SessionState, SessionView } from './definitions';
 

@@ -1,10 +1,10 @@
 import { allHandlersFinished, condition, continueAsNew, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { scoreBurnout } from '../../coachnova/burnout-score';
-import { coachingReasons } from '../../coachnova/coaching-triggers';
-import { complaintKeywords } from '../../coachnova/complaints';
+import { scoreBurnout } from '../../coachnova/core/burnout-score';
+import { coachingReasons } from '../../coachnova/core/coaching-triggers';
+import { complaintKeywords } from '../../coachnova/core/complaints';
 import type { JobCompletedSignal } from '../../coachnova/events';
-import { localMoment } from '../../coachnova/local-time';
-import { computeSignals, pruneWindow, withCancellation, withCheckIn, withJob } from '../../coachnova/work-window';
+import { localMoment } from '../../core/local-time';
+import { computeSignals, pruneWindow, withCancellation, withCheckIn, withJob } from '../../coachnova/core/work-window';
 import { AgentTypeKey, RiskLevelKey, WorkerIdKey } from '../../temporal/search-attributes';
 import { messageResponseSignal } from '../shared/signals';
 import { bestEffort, essential, store } from './activities';

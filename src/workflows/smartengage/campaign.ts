@@ -15,7 +15,7 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { reengagementWorkflowId } from '../../smartengage/settings';
+import { reengagementWorkflowId } from '../../smartengage/core/settings';
 import type { CampaignCounts, CampaignInput, CampaignPhase, CampaignState, ReengagementOutcome, SegmentPageMember } from '../../smartengage/types';
 import { AgentTypeKey, CampaignIdKey, CorrelationIdKey, CustomerIdKey } from '../../temporal/search-attributes';
 import { campaignProgressQuery, reengagementOutcomeSignal } from './definitions';

@@ -1,7 +1,7 @@
 import { executeChild, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { SegmentCriteriaInput } from '../../smartengage/criteria';
-import { campaignWorkflowId } from '../../smartengage/settings';
+import { campaignWorkflowId } from '../../smartengage/core/settings';
 import type { CampaignCounts } from '../../smartengage/types';
 import { AgentTypeKey, CampaignIdKey, CorrelationIdKey } from '../../temporal/search-attributes';
 import type { smartEngageCampaign } from './campaign';

@@ -1,8 +1,8 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
-import type { Config } from '../config';
-import type { Logger } from '../lib/logger';
-import { AgentTypeKey } from '../temporal/search-attributes';
-import type { SegmentCriteriaInput } from './criteria';
+import type { Config } from '../../config';
+import type { Logger } from '../../lib/logger';
+import { AgentTypeKey } from '../search-attributes';
+import type { SegmentCriteriaInput } from '../../smartengage/criteria';
 
 /**
  * The daily cadence check as a Temporal Schedule: each action starts `scheduledCadenceCheck`,

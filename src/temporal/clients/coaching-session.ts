@@ -1,7 +1,7 @@
 import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Config } from '../config';
-import type { Db } from '../db/database';
-import { AgentTypeKey, WorkerIdKey } from '../temporal/search-attributes';
+import type { Config } from '../../config';
+import type { Db } from '../../db/database';
+import { AgentTypeKey, WorkerIdKey } from '../search-attributes';
 import {
   checkInSignal,
   COACHING_SESSION_WORKFLOW,
@@ -9,14 +9,14 @@ import {
   jobCompletedSignal,
   sessionStateQuery,
   type CoachingSessionInput,
-} from '../workflows/coachnova/definitions';
-import { scoreBurnout, signalsForApi } from './burnout-score';
-import type { SessionSignal } from './events';
-import { localMoment } from './local-time';
-import type { SessionView } from './session-view-schema';
-import { coachingSettingsFromConfig, coachingWorkflowId } from './settings';
-import { loadWorkerProfile, loadWorkWindow } from './work-history';
-import { computeSignals } from './work-window';
+} from '../../workflows/coachnova/definitions';
+import { scoreBurnout, signalsForApi } from '../../coachnova/core/burnout-score';
+import type { SessionSignal } from '../../coachnova/events';
+import { localMoment } from '../../core/local-time';
+import type { SessionView } from '../../coachnova/session-view-schema';
+import { coachingSettingsFromConfig, coachingWorkflowId } from '../../coachnova/settings';
+import { loadWorkerProfile, loadWorkWindow } from '../../coachnova/work-history';
+import { computeSignals } from '../../coachnova/core/work-window';
 
 /**
  * The API's side of CoachNova: deliver an event to the worker's session (starting it if none
