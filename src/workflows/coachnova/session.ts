@@ -21,8 +21,6 @@ import { escalateIfNeeded } from './escalation';
 import { advanceDueMessages, recordResponse, scheduleMessage, type MessageContext } from './messages';
 import { assessmentDue, initialState, nextActionAt, nextWakeAt, rememberBooking, sessionView } from './session-state';
 
-export * from './definitions';
-
 /**
  * One long-running coaching session per worker (`coaching-<worker id>`), started by
  * signal-with-start on the worker's first event.

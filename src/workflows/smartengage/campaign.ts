@@ -22,8 +22,6 @@ import { campaignProgressQuery, reengagementOutcomeSignal } from './definitions'
 import { reengageCustomer } from './reengagement';
 import { activityRetry } from './retry';
 
-export * from './scheduled';
-
 const emptyCounts = (): CampaignCounts => ({ eligible: 0, started: 0, sent: 0, failed: 0, skipped: 0, skippedReasons: {} });
 
 /**
