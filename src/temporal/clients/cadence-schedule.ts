@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Logger } from '../../lib/logger';
+import { SCHEDULED_CADENCE_CHECK_WORKFLOW } from '../../workflows/smartengage/definitions';
 import { AgentTypeKey } from '../search-attributes';
 import type { SegmentCriteriaInput } from '../../smartengage/criteria';
 
@@ -40,7 +41,7 @@ export async function createCadenceSchedule(client: Client, config: Config, opti
     spec: { cronExpressions: [options.cron], timezone: options.timezone },
     action: {
       type: 'startWorkflow',
-      workflowType: 'scheduledCadenceCheck',
+      workflowType: SCHEDULED_CADENCE_CHECK_WORKFLOW,
       workflowId: `${options.scheduleId}-run`,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       args: [{ criteria: options.criteria }],

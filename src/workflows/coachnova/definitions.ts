@@ -12,6 +12,7 @@ import type { ComposedMessage, MessageResponseEvent, PromptContext } from '../..
  * across continue-as-new. The API imports this file (not the workflow) to signal and query.
  */
 
+/** The workflow type name; every start names it by this constant (see smartengage/definitions.ts). */
 export const COACHING_SESSION_WORKFLOW = 'coachingSession';
 
 export const jobCompletedSignal = defineSignal<[JobCompletedSignal]>('jobCompleted');
