@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE } from './core/local-time';
 
 /** "HH:MM" in 24-hour time, as used by send windows and quiet hours. */
 export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
@@ -68,7 +69,7 @@ export const configSchema = z.object({
   SE_ACTIVITY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(8),
   SE_MAX_CHILDREN_PER_RUN: z.coerce.number().int().positive().default(1000),
   SE_SCHEDULE_ID: z.string().default('smartengage-daily-cadence'),
-  SE_SCHEDULE_TIMEZONE: z.string().default('Asia/Dhaka'),
+  SE_SCHEDULE_TIMEZONE: z.string().default(DEFAULT_TIME_ZONE),
   SE_PROMO_CODE: z.string().max(40).optional(),
 
   // CoachNova defaults

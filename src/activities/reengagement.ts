@@ -3,7 +3,7 @@ import { contactsSkipped } from '../lib/metrics';
 import { claimContact } from '../smartengage/contact-claim';
 import { attachDeepLink, createDeepLink, type NewDeepLink } from '../smartengage/deep-links';
 import { loadReminderContext } from '../smartengage/reminder-context';
-import { msUntilSendWindow, usableTimeZone } from '../smartengage/send-window';
+import { msUntilSendWindow, usableTimeZone } from '../core/local-time';
 import type { ClaimResult, CreatedDeepLink, ReminderContext } from '../smartengage/types';
 import type { ActivityDeps } from './deps';
 

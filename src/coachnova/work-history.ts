@@ -1,3 +1,4 @@
+import { usableTimeZone } from '../core/local-time';
 import type { Db } from '../db/database';
 import { jobFromBooking } from './jobs-from-bookings';
 import { emptyWindow, type WorkWindow } from './core/work-window';
@@ -24,18 +25,6 @@ export async function loadWorkWindow(db: Db, workerId: string, since: Date, maxJ
   return { ...emptyWindow(), jobs };
 }
 
-const DEFAULT_TIME_ZONE = 'Asia/Dhaka';
-
-/** A zone Intl knows; workflow code computes local times with it and must not meet a bad one. */
-function knownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export interface WorkerProfile {
   firstName: string;
   locale: 'bn' | 'en';
@@ -56,7 +45,7 @@ export async function loadWorkerProfile(db: Db, workerId: string): Promise<Worke
   return {
     firstName: row.full_name.trim().split(/\s+/)[0] ?? row.full_name,
     locale: row.locale,
-    timezone: knownTimeZone(row.timezone) ? row.timezone : DEFAULT_TIME_ZONE,
+    timezone: usableTimeZone(row.timezone),
     hasEmail: !!row.email,
     hasSupervisor: !!row.supervisor_email,
   };

@@ -3,7 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createLogger } from '../../src/lib/logger';
 import { claimContact } from '../../src/smartengage/contact-claim';
-import { localDate } from '../../src/smartengage/send-window';
+import { localDate } from '../../src/core/local-time';
 import { resolveCriteria } from '../../src/smartengage/criteria';
 import { campaignSettings } from '../../src/smartengage/core/settings';
 import type { reengageCustomer } from '../../src/workflows/smartengage/reengagement';

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { CheckInBodySchema, CoachnovaEventSchema, toSessionSignal } from '../../coachnova/events';
-import { signalCoachingSession, workerExists, workerStateView } from '../../temporal/clients/coaching-session';
+import { workerExists, workerStateView } from '../../coachnova/worker-state';
+import { runningSessionView, signalCoachingSession } from '../../temporal/clients/coaching-session';
 import { SessionViewSchema } from '../../coachnova/session-view-schema';
 import { notFound } from '../../lib/errors';
 import type { ApiDeps } from '../deps';
@@ -72,7 +73,7 @@ export function coachnovaRouter({ config, db, temporal }: ApiDeps): Router {
   router.get('/workers/:id', async (req, res) => {
     const workerId = req.params.id;
     if (!UUID.safeParse(workerId).success) throw notFound('worker');
-    const view = await workerStateView(temporal, db, config, workerId);
+    const view = await workerStateView(db, config, workerId, () => runningSessionView(temporal, workerId));
     if (!view) throw notFound('worker');
     res.json(view);
   });

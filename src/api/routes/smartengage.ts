@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
+import { isKnownTimeZone } from '../../core/local-time';
 import { HttpError, conflict, notFound } from '../../lib/errors';
 import * as campaigns from '../../smartengage/campaign-store';
 import { SegmentCriteriaInput } from '../../smartengage/criteria';
@@ -53,14 +54,7 @@ export const CreateScheduleBody = z
   .object({
     schedule_id: ScheduleParams.shape.schedule_id.optional(),
     cron: z.string().regex(/^(\S+\s+){4}\S+$/, 'five-field cron expression').optional(),
-    timezone: z.string().refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'unknown IANA timezone').optional(),
+    timezone: z.string().refine(isKnownTimeZone, 'unknown IANA timezone').optional(),
     segment_criteria: CriteriaSchema.optional(),
     paused: z.boolean().optional(),
     note: z.string().max(200).optional(),

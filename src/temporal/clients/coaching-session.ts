@@ -1,6 +1,5 @@
 import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
-import type { Db } from '../../db/database';
 import { AgentTypeKey, WorkerIdKey } from '../search-attributes';
 import {
   checkInSignal,
@@ -10,17 +9,13 @@ import {
   sessionStateQuery,
   type CoachingSessionInput,
 } from '../../workflows/coachnova/definitions';
-import { scoreBurnout, signalsForApi } from '../../coachnova/core/burnout-score';
 import type { SessionSignal } from '../../coachnova/events';
-import { localMoment } from '../../core/local-time';
 import type { SessionView } from '../../coachnova/session-view-schema';
 import { coachingSettingsFromConfig, coachingWorkflowId } from '../../coachnova/settings';
-import { loadWorkerProfile, loadWorkWindow } from '../../coachnova/work-history';
-import { computeSignals } from '../../coachnova/core/work-window';
 
 /**
- * The API's side of CoachNova: deliver an event to the worker's session (starting it if none
- * runs, in one call) and read a worker's state.
+ * The API's side of a CoachNova session: deliver an event to the worker's session (starting it
+ * if none runs, in one call) and query its state.
  */
 
 /** Signal-with-start: the session is created on the worker's first event and reused after. */
@@ -50,14 +45,11 @@ export async function signalCoachingSession(client: Client, config: Config, work
   return workflowId;
 }
 
-export async function workerExists(db: Db, workerId: string): Promise<boolean> {
-  return !!(await db.selectFrom('workers').select('id').where('id', '=', workerId).executeTakeFirst());
-}
-
 /** A query waits for a worker to answer; with none polling, the API answers from the database instead of hanging. */
 const SESSION_QUERY_DEADLINE_MS = 2000;
 
-async function runningSessionView(client: Client, workerId: string): Promise<SessionView | null> {
+/** The running session's own view, or null when none runs or no worker answers in time. */
+export async function runningSessionView(client: Client, workerId: string): Promise<SessionView | null> {
   const handle = client.workflow.getHandle(coachingWorkflowId(workerId));
   try {
     const description = await handle.describe();
@@ -67,51 +59,4 @@ async function runningSessionView(client: Client, workerId: string): Promise<Ses
     if (error instanceof WorkflowNotFoundError || isGrpcDeadlineError(error)) return null;
     throw error;
   }
-}
-
-/**
- * The running session's own view; without one, the same score computed from the worker's
- * completed bookings (no cancellations or check-ins: only a session sees those). Null for an
- * unknown worker.
- */
-export async function workerStateView(client: Client, db: Db, config: Config, workerId: string, now = new Date()): Promise<SessionView | null> {
-  const profile = await loadWorkerProfile(db, workerId);
-  if (!profile) return null;
-  const running = await runningSessionView(client, workerId);
-  if (running) return running;
-
-  const settings = coachingSettingsFromConfig(config);
-  const since = new Date(now.getTime() - settings.windowDays * 24 * 3600 * 1000);
-  const window = await loadWorkWindow(db, workerId, since, settings.maxJobs);
-  const signals = computeSignals(window, now, {
-    timeZone: profile.timezone,
-    lateNightStart: settings.lateNightStart,
-    lateNightEnd: settings.lateNightEnd,
-    ratingSample: settings.ratingTrendSample,
-  });
-  const risk = scoreBurnout(signals, settings.policy);
-  const startOfLocalDay = new Date(now.getTime() - localMoment(now, profile.timezone).minutes * 60_000);
-  const messagesToday = await db
-    .selectFrom('ai_messages')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('user_id', '=', workerId)
-    .where('agent_type', '=', 'coachnova')
-    .where('created_at', '>=', startOfLocalDay)
-    .executeTakeFirstOrThrow();
-  return {
-    worker_id: workerId,
-    source: 'database',
-    workflow_id: null,
-    risk: { score: risk.score, level: risk.level, factors: risk.factors, override: risk.override, assessed_at: now.toISOString() },
-    metrics: {
-      ...signalsForApi(signals),
-      jobs_in_window: window.jobs.length,
-      messages_today: Number(messagesToday.count),
-      skipped_by_daily_cap: 0,
-      escalations: 0,
-      events_processed: 0,
-      runs: 0,
-    },
-    pending_messages: [],
-  };
 }

@@ -3,7 +3,7 @@ import { scoreBurnout } from '../../coachnova/core/burnout-score';
 import { coachingReasons } from '../../coachnova/core/coaching-triggers';
 import { complaintKeywords } from '../../coachnova/core/complaints';
 import type { JobCompletedSignal } from '../../coachnova/events';
-import { localMoment } from '../../core/local-time';
+import { DEFAULT_TIME_ZONE, localMoment } from '../../core/local-time';
 import { computeSignals, pruneWindow, withCancellation, withCheckIn, withJob } from '../../coachnova/core/work-window';
 import { AgentTypeKey, RiskLevelKey, WorkerIdKey } from '../../temporal/search-attributes';
 import { messageResponseSignal } from '../shared/signals';
@@ -38,7 +38,7 @@ export async function coachingSession(input: CoachingSessionInput): Promise<{ en
   const { workflowId, firstExecutionRunId } = workflowInfo();
   const state: SessionState = input.state ?? initialState(firstExecutionRunId);
   state.unsavedAssessments ??= [];
-  let timeZone = 'Asia/Dhaka';
+  let timeZone = DEFAULT_TIME_ZONE;
 
   const receive = (item: InboxItem): void => {
     state.inbox.push(item);
