@@ -58,7 +58,8 @@ export function coachnovaRouter({ config, db, temporal }: ApiDeps): Router {
     await requireWorker(event.worker_id);
     const signal = toSessionSignal(event, new Date(), req.correlationId);
     const workflowId = await signalCoachingSession(temporal, config, event.worker_id, signal, req.correlationId);
-    res.status(202).json({ workflow_id: workflowId, worker_id: event.worker_id, type: event.type, correlation_id: req.correlationId });
+    const accepted: z.infer<typeof AcceptedSchema> = { workflow_id: workflowId, worker_id: event.worker_id, type: event.type, correlation_id: req.correlationId };
+    res.status(202).json(accepted);
   });
 
   router.post('/workers/:id/check-in', async (req, res) => {
@@ -67,7 +68,8 @@ export function coachnovaRouter({ config, db, temporal }: ApiDeps): Router {
     await requireWorker(workerId);
     const signal = toSessionSignal({ type: 'check_in', worker_id: workerId, ...body }, new Date(), req.correlationId);
     const workflowId = await signalCoachingSession(temporal, config, workerId, signal, req.correlationId);
-    res.status(202).json({ workflow_id: workflowId, worker_id: workerId, type: 'check_in', correlation_id: req.correlationId });
+    const accepted: z.infer<typeof AcceptedSchema> = { workflow_id: workflowId, worker_id: workerId, type: 'check_in', correlation_id: req.correlationId };
+    res.status(202).json(accepted);
   });
 
   router.get('/workers/:id', async (req, res) => {
