@@ -31,14 +31,13 @@ export interface WorkerProfile {
   timezone: string;
   /** Whether the worker has an email address (the address itself never enters a workflow). */
   hasEmail: boolean;
-  hasSupervisor: boolean;
 }
 
 export async function loadWorkerProfile(db: Db, workerId: string): Promise<WorkerProfile | null> {
   const row = await db
     .selectFrom('workers')
     .innerJoin('users', 'users.id', 'workers.id')
-    .select(['users.full_name', 'users.locale', 'users.timezone', 'users.email', 'workers.supervisor_email'])
+    .select(['users.full_name', 'users.locale', 'users.timezone', 'users.email'])
     .where('workers.id', '=', workerId)
     .executeTakeFirst();
   if (!row) return null;
@@ -47,6 +46,5 @@ export async function loadWorkerProfile(db: Db, workerId: string): Promise<Worke
     locale: row.locale,
     timezone: usableTimeZone(row.timezone),
     hasEmail: !!row.email,
-    hasSupervisor: !!row.supervisor_email,
   };
 }

@@ -82,8 +82,3 @@ export function sessionView(state: SessionState, workerId: string, workflowId: s
     })),
   };
 }
-
-/** Factor names that earned points: the reasons a burnout check names. */
-export function riskReasons(state: SessionState): string[] {
-  return state.risk ? contributingFactors(state.risk).map((f) => f.name) : [];
-}
