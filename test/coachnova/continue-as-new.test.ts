@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { postJson } from '../helpers/http';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
-import { loadHistory, saveHistory } from './history-files';
+import { loadHistory, recordHistory } from '../helpers/history-files';
 import { API_KEY, coachnovaMessages, createWorker, getWorkerState, postJobCompleted, quietHoursAwayFromNow } from './fixtures';
 
 /**
@@ -93,15 +93,15 @@ describe('CoachNova session over hundreds of events', () => {
     const started = (r: HistoryAndWorkflowId) => (r.history as History).events?.[0]?.workflowExecutionStartedEventAttributes;
     const firstRun = runs.find((r) => !started(r)?.continuedExecutionRunId);
     const secondRun = runs.find((r) => firstRun && started(r)?.continuedExecutionRunId === started(firstRun)?.originalExecutionRunId);
-    if (firstRun && secondRun && (!existsSync(SAVED_HISTORIES[0]) || process.env.UPDATE_COACHNOVA_HISTORIES === '1')) {
-      mkdirSync(HISTORIES, { recursive: true });
-      saveHistory(SAVED_HISTORIES[0], firstRun.history as History);
-      saveHistory(SAVED_HISTORIES[1], secondRun.history as History);
+    if (firstRun && secondRun) {
+      recordHistory(SAVED_HISTORIES[0], firstRun.history as History);
+      recordHistory(SAVED_HISTORIES[1], secondRun.history as History);
     }
+    // every history kept in the folder, and at least the two named above (a missing one fails here)
+    for (const file of SAVED_HISTORIES) expect(existsSync(file)).toBe(true);
     const saved = readdirSync(HISTORIES)
       .filter((f) => f.endsWith('.json'))
       .map((f) => ({ workflowId: `saved-${f}`, history: loadHistory(join(HISTORIES, f)) }));
-    expect(saved.length).toBeGreaterThan(0);
 
     const results = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, [...runs, ...saved])) {
