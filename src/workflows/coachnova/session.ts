@@ -1,8 +1,9 @@
-import { allHandlersFinished, condition, continueAsNew, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { scoreBurnout } from '../../coachnova/core/burnout-score';
 import { coachingReasons } from '../../coachnova/core/coaching-triggers';
 import { complaintKeywords } from '../../coachnova/core/complaints';
 import type { JobCompletedSignal } from '../../coachnova/events';
+import type { CoachingSettings } from '../../coachnova/settings';
 import { DEFAULT_TIME_ZONE, localMoment } from '../../core/local-time';
 import { computeSignals, pruneWindow, withCancellation, withCheckIn, withJob } from '../../coachnova/core/work-window';
 import { AgentTypeKey, RiskLevelKey, WorkerIdKey } from '../../temporal/search-attributes';
@@ -90,9 +91,21 @@ export async function coachingSession(input: CoachingSessionInput): Promise<{ en
 
     if (timeToContinueAsNew()) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof coachingSession>({ workerId, settings, correlationId: input.correlationId, state: { ...state, runs: state.runs + 1 } });
+      const nextSettings = await settingsForNextRun(settings);
+      return continueAsNew<typeof coachingSession>({ workerId, settings: nextSettings, correlationId: input.correlationId, state: { ...state, runs: state.runs + 1 } });
     }
   }
+}
+
+/**
+ * A session lives for months, so each run takes up the configuration of its day: the settings
+ * are read (one activity) just before continue-as-new and passed to the next run. Patched, as it
+ * adds a command: runs recorded before it (test/coachnova/histories/) carry their settings over
+ * unchanged. When the read fails after its retries, the session keeps the settings it has.
+ */
+async function settingsForNextRun(current: CoachingSettings): Promise<CoachingSettings> {
+  if (!patched('coaching-settings-refreshed-at-continue-as-new')) return current;
+  return (await bestEffort('loading current settings', () => store.loadCoachingSettings())) ?? current;
 }
 
 /** A new session starts from the worker's recent completed bookings, not from nothing. */
