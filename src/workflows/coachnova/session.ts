@@ -38,6 +38,8 @@ export async function coachingSession(input: CoachingSessionInput): Promise<{ en
   const { workerId, settings } = input;
   const { workflowId, firstExecutionRunId } = workflowInfo();
   const state: SessionState = input.state ?? initialState(firstExecutionRunId);
+  // Shim for state written before assessments were batched (73e9b91, unpatched: see
+  // src/workflows/README.md): a run continued-as-new by older code whose input lacks the field.
   state.unsavedAssessments ??= [];
   let timeZone = DEFAULT_TIME_ZONE;
 
