@@ -29,7 +29,46 @@ afterAll(async () => {
   await database.drop();
 });
 
+/** Per worker, from the built rows as the SQL below reads them: hours finished in the last 7 days, Dhaka work days in the last 10. */
+function workerShapes(at: Date) {
+  const data = buildDemoData({ now: at });
+  const weekAgo = at.getTime() - 7 * 86_400_000;
+  const tenDaysAgo = at.getTime() - 10 * 86_400_000;
+  const shapes = new Map(data.workers.map((w) => [w.id, { hours: 0, days: new Set<string>() }]));
+  for (const b of data.bookings) {
+    if (b.status !== 'COMPLETED' || !b.worker_id) continue;
+    const shape = shapes.get(b.worker_id)!;
+    const started = (b.started_at as Date).getTime();
+    if (b.finished_at!.getTime() > weekAgo) shape.hours += (b.finished_at!.getTime() - started) / 3_600_000;
+    if (started > tenDaysAgo) shape.days.add(new Date(started + 6 * 3_600_000).toISOString().slice(0, 10));
+  }
+  return [...shapes.values()].map((s) => ({ hours: s.hours, work_days: s.days.size }));
+}
+
+/** Overworked (> 60 h, no rest day in 10), stretched (48–60 h) and rested workers, in realistic numbers. */
+function expectRiskBands<W extends { hours: number; work_days: number }>(workers: W[]) {
+  const high = workers.filter((w) => w.hours > 60);
+  const moderate = workers.filter((w) => w.hours > 48 && w.hours <= 60);
+  const low = workers.filter((w) => w.hours <= 48);
+  expect(high.length).toBeGreaterThanOrEqual(3);
+  expect(moderate.length).toBeGreaterThanOrEqual(4);
+  expect(low.length).toBeGreaterThan(15);
+  for (const w of low) expect(w.hours).toBeGreaterThan(32);
+  for (const w of high) expect(w.work_days).toBeGreaterThanOrEqual(10); // no rest day for well over 7 days
+  for (const w of low) expect(w.work_days).toBeLessThan(10);
+  return { high, low };
+}
+
 describe('the demo data builder', () => {
+  // The set is built relative to its clock; CI runs at any hour, so the shapes must hold at every
+  // instant: around midnight in Dhaka (18:00 UTC) and in UTC, and in the Dhaka evening (13:00 UTC),
+  // where stretched workers once crossed 60 h.
+  const instants = ['2026-12-03T17:59:00Z', '2026-12-03T18:01:00Z', '2026-12-03T23:59:00Z', '2026-12-04T00:01:00Z', '2026-12-04T13:00:00Z', '2026-12-06T13:20:00Z', '2026-12-05T06:40:00Z', '2026-12-07T09:00:00Z'];
+  it.each(instants)('keeps every risk level apart when built at %s', (instant) => {
+    expectRiskBands(workerShapes(new Date(instant)));
+  });
+
+
   it('is reproducible: the same seed and clock give the same rows, ids included', () => {
     const a = buildDemoData({ now, seed: 7 });
     const b = buildDemoData({ now, seed: 7 });
@@ -148,19 +187,11 @@ describe('the demo data set', () => {
       GROUP BY w.id`.execute(db);
     const workers = rows.rows;
     expect(workers).toHaveLength(30);
-    const high = workers.filter((w) => w.hours > 60);
-    const moderate = workers.filter((w) => w.hours > 48 && w.hours <= 60);
-    const low = workers.filter((w) => w.hours <= 48);
-    expect(high.length).toBeGreaterThanOrEqual(3);
-    expect(moderate.length).toBeGreaterThanOrEqual(4);
-    expect(low.length).toBeGreaterThan(15);
-    for (const w of low) expect(w.hours).toBeGreaterThan(32);
+    const { high, low } = expectRiskBands(workers);
     for (const w of high) {
-      expect(w.work_days).toBeGreaterThanOrEqual(10); // no rest day for well over 7 days
       expect(w.late_night).toBeGreaterThan(0);
       expect(w.complaints).toBeGreaterThan(0);
     }
-    for (const w of low) expect(w.work_days).toBeLessThan(10);
     const meanLowRating = low.reduce((s, w) => s + (w.avg_rating ?? 5), 0) / low.length;
     expect(meanLowRating).toBeGreaterThan(4.2);
     for (const w of high) expect(w.avg_rating!).toBeLessThan(meanLowRating - 0.5);

@@ -80,7 +80,9 @@ interface DayPlan {
 /**
  * The recent days of each profile, following the Bangladesh Labour Act limits CoachNova scores
  * against (8 h a day, 10 with overtime; 48 h a week, 60 with overtime; a weekly rest day):
- * LOW ≈ 40 h a week (6 days of ~6.7 h, one rest day); MODERATE ≈ 55 h (6 days of ~9.2 h);
+ * LOW ≈ 40 h a week (6 days of ~6.7 h, one rest day); MODERATE ≈ 52 h (6 days of ~8.7 h, kept
+ * short of 60 h: a 7-day window counts the job straddling its start whole, so ~9.5 h days reached
+ * 60.1 h in the evening, Dhaka time);
  * HIGH works every day for 12 days, 9–10 h plus late-night jobs, well over 60 h a week.
  * Any 7-day window ending at `now` holds about six working days whatever the hour, because
  * the rest day falls inside days -6..-1 and the cut-off splits days -7 and 0 between them.
@@ -101,7 +103,7 @@ function planDays(random: DemoRandom, profile: RiskLevel): DayPlan[] {
   const moderate = profile === 'MODERATE';
   return range(-7, 0).map((d) => ({
     dayOffset: d,
-    workMinutes: isRest(d) ? 0 : moderate ? random.int(540, 570) : random.int(390, 420),
+    workMinutes: isRest(d) ? 0 : moderate ? random.int(510, 540) : random.int(390, 420),
     startMinute: moderate ? random.int(480, 510) : random.int(540, 600),
     lateNight: false,
     recent: d >= -6,
