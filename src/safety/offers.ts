@@ -29,7 +29,7 @@ const OFFER_WORDS = normalisedPattern(
     `${B}(?:lowest|reduced|special|discounted|best|cheapest|unbeatable)\\s+(?:price|prices|rates?|cost)${E}|${B}cheapest${E}`,
     `${B}save\\s+(?:up\\s+to|big|money|more)${E}`,
     `${B}code\\s*:?\\s*[A-Z0-9][A-Z0-9_-]{2,}${E}`,
-    `${B}(?:ছাড়|মূল্যছাড়|ডিসকাউন্ট|ক্যাশব্যাক|কুপন|ভাউচার|প্রোমো|অফার|উপহার|গিফট|সাশ্রয়|কম দামে|বিশেষ মূল্য|মূল্যহ্রাস)${BN_SUFFIX}${E}`,
+    `${B}(?:ছাড়|ছাড়ে)${E}|${B}(?:মূল্যছাড়|ডিসকাউন্ট|ক্যাশব্যাক|কুপন|ভাউচার|প্রোমো|অফার|উপহার|গিফট|সাশ্রয়|কম দামে|বিশেষ মূল্য|মূল্যহ্রাস)${BN_SUFFIX}${E}`,
   ].join('|'),
 );
 /** Promises nobody approved: to workers (pay, bonuses, promotion, guaranteed work) and to customers (guarantees). */
@@ -51,10 +51,11 @@ function approvedPromotion(ctx: RuleContext): Promotion | undefined {
   if (ctx.agent === 'coachnova') return undefined;
   const code = String(ctx.context.promo_code ?? '').trim();
   if (!code) return undefined;
-  const terms = normalise(`${code} ${ctx.context.promo_terms ?? ''}`, { joinDigits: true }).text;
+  const terms = normalise(String(ctx.context.promo_terms ?? ''), { joinDigits: true }).text;
+  const codeText = normalise(code).text;
   return {
-    code: normalise(code).text.toLowerCase(),
-    numbers: new Set(terms.match(/\d+/g) ?? []),
+    code: codeText.toLowerCase(),
+    numbers: new Set([...(codeText.match(/\d+/g) ?? []), ...(terms.match(/\d+/g) ?? [])]),
     free: /\bfree\b|ফ্রি|বিনামূল্যে/iu.test(terms.normalize('NFKC')),
   };
 }

@@ -68,7 +68,7 @@ const DIGIT_TOKEN = `(?:\\d+|${[...DIGIT_WORDS_EN, ...DIGIT_WORDS_BN].join('|')}
 /** Seven or more digits or digit words in a row ("zero one seven one …", "শূন্য এক সাত …"). */
 const SPELLED_NUMBER = normalisedPattern(`${B}${DIGIT_TOKEN}(?:[\\s,.-]+${DIGIT_TOKEN}${E}){6,}`);
 /** Contact verbs next to a messaging app. */
-const MESSENGER = normalisedPattern(`${B}(?:whats\\s?app|viber|imo|telegram|messenger|হোয়াটসঅ্যাপ|ভাইবার|ইমো|টেলিগ্রাম)${E}`);
+const MESSENGER = normalisedPattern(`${B}(?:whats\\s?app|viber|imo|telegram|messenger)${E}|${B}(?:হোয়াটসঅ্যাপ|ভাইবার|ইমো|টেলিগ্রাম)[\\p{L}\\p{M}]*${E}`);
 
 function spelledNumberFindings(view: DraftText['joined']): Finding[] {
   return matchAll(view, [['spelled-out number', SPELLED_NUMBER]]).filter((f) => {

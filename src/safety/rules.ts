@@ -3,7 +3,7 @@ import type { MessageDraft, PromptContext } from '../messaging/types';
 import { draftTextOf, type RuleContext } from './findings';
 import { groundingRule } from './grounding';
 import { injectionRule } from './injection';
-import { languageRule } from './language';
+import { languageRule, wrongScriptSpans } from './language';
 import { lengthRule } from './length';
 import { linksRule } from './links';
 import { manipulationFindings, manipulationRule } from './manipulation';
@@ -13,6 +13,11 @@ import { contactFindings, piiRule } from './pii';
 import { placeholdersRule } from './placeholders';
 import { profanityRule } from './profanity';
 import { type RuleResult } from './text';
+
+/** The language rule measures a share; on failure the record also shows the words in the other script. */
+function withSpans(result: RuleResult, spans: () => NonNullable<RuleResult['spans']>): RuleResult {
+  return result.passed ? result : { ...result, severity: 'medium', spans: spans() };
+}
 
 /** What the context-aware rules (offers, personal details, grounding) need to know. */
 export interface RuleOptions {
@@ -38,7 +43,7 @@ export function runLocalRules(draft: MessageDraft, locale: Locale, allowedNames:
     linksRule(text),
     placeholdersRule(text),
     lengthRule(draft),
-    languageRule(plainText, locale, allowedNames),
+    withSpans(languageRule(plainText, locale, allowedNames), () => wrongScriptSpans(draft, locale, allowedNames)),
     injectionRule(text),
     manipulationRule(text),
   ];
