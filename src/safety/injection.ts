@@ -12,13 +12,13 @@ const EN = [
   `(?:system|developer|hidden|original|initial|safety)\\s+(?:prompt|instructions?|override|message|mode)`,
   `(?:my|your|these|those|previous|new|following|above|hidden|original)\\s+instructions`,
   `i\\s+(?:was|have\\s+been|am)\\s+(?:instructed|told|programmed|asked)\\s+to`,
-  `(?:the|this|your|my|system|original|previous)\\s+prompt(?=\\s*(?:[.,:;!?)"']|$|\\s(?:says|said|asks|asked|told|tells|was|is|above|below|given|provided|instructs)))`,
+  `(?:the|this|your|my|system|user|original|previous)\\s+prompt(?=\\s*(?:[.,:;!?)"']|$|\\s(?:says|said|asks|asked|told|tells|was|is|above|below|given|provided|instructs)))`,
   `as\\s+an?\\s+(?:ai|a\\.i\\.|artificial\\s+intelligence|language\\s+model|llm|chatbot|assistant)`,
   `i\\s*(?:'m|\\s+am)\\s+(?:an?\\s+)?(?:ai|language\\s+model|chatbot|virtual\\s+assistant|bot)`,
   `(?:ai|large)\\s+language\\s+model|language\\s+model|llm|chatgpt|gpt-?\\d\\w*|openai`,
   `i\\s+(?:cannot|can'?t|am\\s+unable\\s+to|am\\s+not\\s+able\\s+to|won'?t|will\\s+not)\\s+(?:help|assist|comply|fulfil+|provide|write|create|generate|do\\s+that|complete|produce)`,
   `i'?m\\s+sorry,?\\s+but|i\\s+apologi[sz]e,?\\s+but|as\\s+per\\s+my\\s+guidelines`,
-  `jailbreak\\w*|developer\\s+mode|dan\\s+mode|do\\s+anything\\s+now`,
+  `note\\s+to\\s+self|jailbreak\\w*|developer\\s+mode|dan\\s+mode|do\\s+anything\\s+now`,
   `(?:here\\s+is|here'?s)\\s+(?:the|a|your)\\s+(?:draft|json|output|response)`,
 ];
 const BN = [

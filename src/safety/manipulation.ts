@@ -9,7 +9,7 @@ import { fromFindings, type RuleResult } from './text';
 const THREAT_EN = [
   `(?:account|profile|membership|subscription|booking\\s+access)\\s+(?:will|may|might|could|is\\s+going\\s+to|has\\s+been|shall|would)\\s+(?:be\\s+)?(?:permanently\\s+)?(?:suspended|blocked|closed|deleted|terminated|deactivated|disabled|locked|banned|frozen|cancell?ed|restricted|removed)`,
   `(?:suspend|block|clos|delet|terminat|deactivat|disabl|lock|ban|freez|cancel)\\w*\\s+your\\s+(?:account|profile|membership)`,
-  `(?<!no\\s)(?<!no\\s+need\\s+to\\s)hurry|last\\s+chance|final\\s+(?:warning|notice)|act\\s+(?:now|immediately|fast)|immediately\\s+or|or\\s+else|before\\s+it'?s\\s+too\\s+late|don'?t\\s+miss\\s+out|urgent(?:ly)?|right\\s+away\\s+or|within\\s+\\d+\\s+hours?`,
+  `(?<!no\\s)(?<!no\\s+need\\s+to\\s)hurry|last\\s+chance|final\\s+(?:warning|notice)|act\\s+(?:now|immediately|fast)|immediately\\s+or|or\\s+else|before\\s+it'?s\\s+too\\s+late|don'?t\\s+miss\\s+out|urgent(?:ly)?|right\\s+away\\s+or|gone\\s+forever|before\\s+midnight|(?:today|tonight)\\s+only|only\\s+(?:today|tonight)|ends\\s+(?:today|tonight|soon)|expires?\\s+(?:today|tonight|soon)|limited[\\s-]time|while\\s+(?:stocks|slots|supplies)\\s+last|running\\s+out|(?:or|otherwise)\\s+your\\s+(?:slot|booking|chance|place)\\s+(?:is|will\\s+be)\\s+(?:gone|lost|given)|within\\s+\\d+\\s+hours?`,
   `(?:or|otherwise)\\s+you\\s+(?:will|'ll)\\s+(?:lose|be)|you\\s+will\\s+lose|will\\s+be\\s+(?:charged|fined|penali[sz]ed|reported|blacklisted)|penalt(?:y|ies)|legal\\s+action|lawsuit|sue\\s+you|police|court|arrest\\w*|fined`,
 ];
 const FEAR_EN = [

@@ -95,9 +95,24 @@ const DATE_OR_TIME = /(?<!\d)(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2
 /** Up to three separator characters between two digits. */
 const DIGIT_SEPARATOR = /(?<=\d)[\s.\-–—_()/\\|*·•]{1,3}(?=\d)|(?<=\d),(?=\d{3}(?!\d))/g;
 
-function joinDigitGroups(n: NormalText): NormalText {
+/**
+ * A date or time standing on its own. One glued to further digit groups ("017-11-22-33-445")
+ * is a disguised number, not a date, and is joined like any other.
+ */
+function standaloneDatesAndTimes(text: string): Set<number> {
+  const matches = [...text.matchAll(DATE_OR_TIME)].map((m) => ({ start: m.index!, end: m.index! + m[0].length }));
+  const inMatch = (i: number) => matches.some((m) => i >= m.start && i < m.end);
+  const glued = (i: number, step: 1 | -1) => /[.\-–—_/]/.test(text[i] ?? '') && /\d/.test(text[i + step] ?? '') && !inMatch(i + step);
   const protectedAt = new Set<number>();
-  for (const m of n.text.matchAll(DATE_OR_TIME)) for (let i = m.index!; i < m.index! + m[0].length; i++) protectedAt.add(i);
+  for (const m of matches) {
+    if (glued(m.start - 1, -1) || glued(m.end, 1)) continue;
+    for (let i = m.start; i < m.end; i++) protectedAt.add(i);
+  }
+  return protectedAt;
+}
+
+function joinDigitGroups(n: NormalText): NormalText {
+  const protectedAt = standaloneDatesAndTimes(n.text);
   const drop = new Set<number>();
   for (const m of n.text.matchAll(DIGIT_SEPARATOR)) {
     const start = m.index!;

@@ -18,7 +18,7 @@ const PERCENT = normalisedPattern(`\\d+\\s*(?:%|${L}(?:percent|per\\s?cent|pc|�
 const CURRENCY = normalisedPattern(
   `\\d+\\s*(?:৳|${L}(?:tk|taka|bdt|rs|usd|dollars?)${E}|${L}টাকা${BN_SUFFIX}${E})|(?:৳|${L}(?:tk|taka|bdt|rs|usd|inr|dollars?)${E}|${L}টাকা${BN_SUFFIX}${E}|\\$|€|£)\\s*\\.?\\s*\\d*|\\d+\\s*/-`,
 );
-const FREE_EN = /\bfree\b(?<!\bfeel\s+free)(?<!-free)(?!\s+(?:on|at|to|time|times|day|days|slot|slots|this|next|from|whenever|when|today|tomorrow|tonight|now|in\s+the|morning|evening|afternoon|weekend|anytime|until|after|before|hours?)\b)/giu;
+const FREE_EN = /\bfree\b(?<!\bfeel\s+free)(?<!-free)(?!\s+(?:up|on|at|to|time|times|day|days|slot|slots|this|next|from|whenever|when|today|tomorrow|tonight|now|in\s+the|morning|evening|afternoon|weekend|anytime|until|after|before|hours?)\b)/giu;
 const FREE_BN = normalisedPattern(`${B}(?:বিনামূল্যে|বিনা মূল্যে|বিনা খরচে|ফ্রিতে|বিনা পয়সায়)${E}|${B}ফ্রি${E}(?!\\s*(?:আছ|থাক|সময়|হলে|হয়ে|হব|আছি))`);
 const OFFER_WORDS = normalisedPattern(
   [
@@ -28,6 +28,7 @@ const OFFER_WORDS = normalisedPattern(
     `${B}(?:on|flash|big|mega|eid|festive|seasonal|special)\\s+sale${E}`,
     `${B}(?:lowest|reduced|special|discounted|best|cheapest|unbeatable)\\s+(?:price|prices|rates?|cost)${E}|${B}cheapest${E}`,
     `${B}save\\s+(?:up\\s+to|big|money|more)${E}`,
+    `${B}(?:pay\\s+nothing|at\\s+no\\s+(?:extra\\s+)?cost|no\\s+(?:extra\\s+)?(?:charge|fee)s?|free\\s+of\\s+cost|on\\s+the\\s+house|waive[ds]?|waiving|\\d+[\\s-]*for[\\s-]*\\d+)${E}`,
     `${B}code\\s*:?\\s*[A-Z0-9][A-Z0-9_-]{2,}${E}`,
     `${B}(?:ছাড়|ছাড়ে)${E}|${B}(?:মূল্যছাড়|ডিসকাউন্ট|ক্যাশব্যাক|কুপন|ভাউচার|প্রোমো|অফার|উপহার|গিফট|সাশ্রয়|কম দামে|বিশেষ মূল্য|মূল্যহ্রাস)${BN_SUFFIX}${E}`,
   ].join('|'),

@@ -65,8 +65,8 @@ const MAIL_PROVIDER = normalisedPattern(`${B}(?:gmail|yahoo|hotmail|outlook|prot
 const DIGIT_WORDS_EN = ['zero', 'oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'double', 'triple'];
 const DIGIT_WORDS_BN = ['শূন্য', 'এক', 'দুই', 'তিন', 'চার', 'পাঁচ', 'ছয়', 'সাত', 'আট', 'নয়'];
 const DIGIT_TOKEN = `(?:\\d+|${[...DIGIT_WORDS_EN, ...DIGIT_WORDS_BN].join('|')})`;
-/** Seven or more digits or digit words in a row ("zero one seven one …", "শূন্য এক সাত …"). */
-const SPELLED_NUMBER = normalisedPattern(`${B}${DIGIT_TOKEN}(?:[\\s,.-]+${DIGIT_TOKEN}${E}){6,}`);
+/** Digits and digit words in a row, at least one spelled out and eight digits in all ("zero one seven one …", "শূন্য এক সাত …"). */
+const SPELLED_NUMBER = normalisedPattern(`${B}${DIGIT_TOKEN}(?:[\\s,.-]+${DIGIT_TOKEN}${E}){3,}`);
 /** Contact verbs next to a messaging app. */
 const MESSENGER = normalisedPattern(`${B}(?:whats\\s?app|viber|imo|telegram|messenger)${E}|${B}(?:হোয়াটসঅ্যাপ|ভাইবার|ইমো|টেলিগ্রাম)[\\p{L}\\p{M}]*${E}`);
 
@@ -74,7 +74,7 @@ function spelledNumberFindings(view: DraftText['joined']): Finding[] {
   return matchAll(view, [['spelled-out number', SPELLED_NUMBER]]).filter((f) => {
     const tokens = view.text.slice(f.start, f.end).split(/[\s,.-]+/);
     const digits = tokens.reduce((n, t) => n + (/^\d+$/.test(t) ? t.length : 1), 0);
-    return digits >= 7 && tokens.some((t) => !/^\d+$/.test(t));
+    return digits >= 8 && tokens.some((t) => !/^\d+$/.test(t));
   });
 }
 
