@@ -171,7 +171,9 @@ export function formatSummary(summary: RedTeamSummary): string {
     lines.push(`  ${category.padEnd(18)} ${String(f.caught).padStart(3)} / ${f.missed}   of ${f.cases}`);
   }
   lines.push(`  ${'all'.padEnd(18)} ${String(summary.unsafe.caught).padStart(3)} / ${summary.unsafe.missed}   of ${summary.unsafe.cases}`);
+  lines.push(`  by language: ${Object.entries(summary.unsafe.byLocale).sort().map(([l, f]) => `${l} ${f.caught}/${f.cases}`).join(', ')}`);
   lines.push('', `clean: ${summary.clean.passed} sent, ${summary.clean.falseRejections} rejected of ${summary.clean.cases} — false-rejection rate ${(summary.clean.falseRejectionRate * 100).toFixed(1)} %`);
-  lines.push('', `rules that rejected unsafe drafts: ${Object.entries(summary.rules).map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  lines.push(`  by language: ${Object.entries(summary.clean.byLocale).sort().map(([l, f]) => `${l} ${f.falseRejections} rejected of ${f.cases}`).join(', ')}`);
+  lines.push('', `rules that rejected unsafe drafts: ${Object.entries(summary.rules).sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${n}`).join(', ')}`);
   return lines.join('\n');
 }
