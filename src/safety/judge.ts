@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { MessageDraft, PromptContext, SafetyCheckResult } from '../messaging/types';
 import type { AgentType, Locale } from '../db/types';
 import { JUDGE_POLICY, JUDGE_PROMPT_VERSION } from './judge-policy';
+import { safetyCallTimeout } from './moderation';
 
 /**
  * A second opinion from a model, after the rules have passed: does the draft follow the
@@ -66,16 +67,24 @@ function spansOf(draft: MessageDraft, quotes: string[]): NonNullable<SafetyCheck
   return spans;
 }
 
+/**
+ * Longest wait for a verdict. Moderation and the judge share the safety check's 30 s local
+ * activity; bounding both (see SAFETY_CALL_TIMEOUT_MS) keeps a hanging endpoint from timing the
+ * whole check out, which would block a message the rules passed.
+ */
 export async function judgeDraft(client: OpenAI, model: string, req: JudgeRequest): Promise<SafetyCheckResult> {
   const base = { name: 'judge', prompt_version: JUDGE_PROMPT_VERSION } as const;
   try {
-    const completion = await client.chat.completions.parse({
-      model,
-      messages: judgeMessages(req),
-      response_format: zodResponseFormat(JudgeVerdictSchema, JUDGE_SCHEMA_NAME),
-      temperature: 0,
-      max_completion_tokens: 400,
-    });
+    const completion = await client.chat.completions.parse(
+      {
+        model,
+        messages: judgeMessages(req),
+        response_format: zodResponseFormat(JudgeVerdictSchema, JUDGE_SCHEMA_NAME),
+        temperature: 0,
+        max_completion_tokens: 400,
+      },
+      { timeout: safetyCallTimeout(client) },
+    );
     const verdict = completion.choices[0]?.message?.parsed;
     if (!verdict) throw new Error(completion.choices[0]?.message?.refusal ?? 'the judge returned no verdict');
     if (verdict.safe) return { ...base, passed: true, model: completion.model || model };

@@ -28,7 +28,14 @@ export interface ChatRequestRecord {
 export type JudgeBehaviour =
   | { verdict: { safe: boolean; categories: string[]; reasons: string[]; quotes: string[] } }
   | { status: number; body?: unknown }
-  | { content: string };
+  | { content: string }
+  | { delayMs: number; then: JudgeBehaviour };
+
+function judgeAnswer(answer: JudgeBehaviour): ChatBehaviour {
+  if ('verdict' in answer) return { draft: answer.verdict };
+  if ('delayMs' in answer) return { delayMs: answer.delayMs, then: judgeAnswer(answer.then) };
+  return answer;
+}
 
 /** The draft text a judge request asks about (between the <<< >>> markers of its user message). */
 export function judgedDraftText(request: ChatRequestRecord): string {
@@ -127,8 +134,7 @@ export async function startOpenAiServer(): Promise<TestOpenAiServer> {
         const record: ChatRequestRecord = { model: body.model, messages: body.messages, response_format: body.response_format };
         if (isJudgeRequest(body)) {
           judgeRequests.push(record);
-          const answer = judge(record);
-          return await behave(res, body.model, 'verdict' in answer ? { draft: answer.verdict } : answer);
+          return await behave(res, body.model, judgeAnswer(judge(record)));
         }
         chatRequests.push(record);
         return await behave(res, body.model, queue.shift() ?? fallback(record));

@@ -203,6 +203,14 @@ describe('composeSafeMessage', () => {
     expect(result.safetyChecks.checks.find((c) => c.name === 'judge')).toMatchObject({ passed: true, skipped: true, detail: expect.stringMatching(/^skipped: /) });
   });
 
+  it('sends the draft when the judge hangs: the wait is bounded and the judge recorded as skipped', async () => {
+    llm.enqueue({ draft: englishDraft });
+    llm.setJudge(() => ({ delayMs: 1500, then: { verdict: { safe: false, categories: ['other'], reasons: ['too late'], quotes: [] } } }));
+    const result = await compose(reminderRequest('en'));
+    expect(result.draft).toEqual(englishDraft);
+    expect(result.safetyChecks.checks.find((c) => c.name === 'judge')).toMatchObject({ passed: true, skipped: true });
+  });
+
   it('does not second-guess the approved template: a judge that rejects everything still lets the template out', async () => {
     llm.setJudge(() => ({ verdict: { safe: false, categories: ['other'], reasons: ['rejects everything'], quotes: [] } }));
     const result = await compose(reminderRequest('en'));
