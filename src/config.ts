@@ -40,6 +40,8 @@ export const configSchema = z.object({
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /** The model of the safety judge (a second opinion after the rules); OPENAI_MODEL when unset, "off" to disable. */
+  SAFETY_JUDGE_MODEL: z.string().optional(),
 
   INTERNAL_API_KEY: z.string().min(16).optional(),
   JWT_SECRET: z.string().min(32).default('dev-only-jwt-secret-change-me-in-production!!'),

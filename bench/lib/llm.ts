@@ -12,7 +12,8 @@ function draftFor(request: ChatRequestRecord): Record<string, unknown> {
 
 /**
  * The project's local OpenAI-compatible server (the one the tests use), answering every chat
- * completion with a valid structured draft after a fixed latency. The request log is cleared
+ * completion with a valid structured draft (and every safety-judge call with "safe") after a
+ * fixed latency. The request log is cleared
  * as it goes so a 10,000-message run does not keep every prompt in memory.
  */
 export async function startBenchLlm(latencyMs = LLM_LATENCY_MS): Promise<TestOpenAiServer & { completions(): number }> {
@@ -23,6 +24,11 @@ export async function startBenchLlm(latencyMs = LLM_LATENCY_MS): Promise<TestOpe
     if (server.chatRequests.length > 100) server.chatRequests.splice(0, server.chatRequests.length - 10);
     if (server.moderationInputs.length > 100) server.moderationInputs.splice(0, server.moderationInputs.length - 10);
     return { delayMs: latencyMs, then: { draft: draftFor(request) } };
+  });
+  // the safety judge is a second model call per draft, with the same latency
+  server.setJudge(() => {
+    if (server.judgeRequests.length > 100) server.judgeRequests.splice(0, server.judgeRequests.length - 10);
+    return { delayMs: latencyMs, then: { verdict: { safe: true, categories: [], reasons: [], quotes: [] } } };
   });
   return Object.assign(server, { completions: () => completions });
 }

@@ -16,6 +16,7 @@ import { checkDraftSafety } from '../safety/check';
 export function createMessagingActivities(deps: ActivityDeps) {
   const { config, db, mailer, logger, openai } = deps;
   const log = logger.child({ component: 'messaging' });
+  const judgeModel = config.SAFETY_JUDGE_MODEL === 'off' ? null : (config.SAFETY_JUDGE_MODEL ?? config.OPENAI_MODEL);
 
   const countFallback = (req: DraftRequest, draft: GeneratedDraft) => {
     if (!draft.fallbackReason) return;
@@ -44,9 +45,12 @@ export function createMessagingActivities(deps: ActivityDeps) {
       return draft;
     },
 
-    /** Local rules plus provider moderation (skipped, not failed, when moderation is down). */
+    /**
+     * Local rules, provider moderation and the LLM judge (each skipped, not failed, when its
+     * service is down). Rules reject first and finally; the judge is a second opinion.
+     */
     async checkSafety(req: SafetyRequest): Promise<SafetyVerdict> {
-      const verdict = await checkDraftSafety(openai, req);
+      const verdict = await checkDraftSafety(openai, req, { model: judgeModel });
       for (const check of verdict.checks.filter((c) => !c.passed)) {
         safetyRejections.inc({ agent: req.agent ?? 'unknown', check: check.name });
       }

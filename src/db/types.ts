@@ -114,11 +114,30 @@ export interface BookingsTable {
   updated_at: UpdatedAt;
 }
 
+/** One check in `safety_checks.checks`: a local rule, moderation or the judge. */
+export interface SafetyCheckRecord {
+  name: string;
+  passed: boolean;
+  detail?: string;
+  score?: number;
+  /** The check could not run (e.g. moderation endpoint down, no context); it did not block. */
+  skipped?: boolean;
+  /** How bad a failure is (set on failures). */
+  severity?: 'low' | 'medium' | 'high' | 'critical';
+  /** Where the check matched: a draft field (subject, body, call_to_action) and offsets into it as written. */
+  spans?: Array<{ field: string; start: number; end: number; text: string }>;
+  /** The judge: the policy categories it found broken, its prompt version and model. */
+  categories?: string[];
+  prompt_version?: number;
+  model?: string;
+}
+
 export interface SafetyChecks {
   safe: boolean;
-  checks: Array<{ name: string; passed: boolean; detail?: string; score?: number }>;
+  checks: SafetyCheckRecord[];
   attempts?: number;
-  rejected?: Array<{ attempt: number; failed: string[] }>;
+  /** Every rejected attempt: the failed check names and (since issue 11) the failed checks with their spans. */
+  rejected?: Array<{ attempt: number; failed: string[]; checks?: SafetyCheckRecord[] }>;
   fallback_reason?: string;
   [key: string]: unknown;
 }

@@ -24,6 +24,12 @@ const AVOID_HINTS: Record<string, string> = {
   length: 'keep the subject under 150, the body under 1200 and the call to action under 60 characters',
   language: 'write only in the requested language and script',
   moderation: 'nothing harassing, hateful, sexual, violent or otherwise unsafe',
+  offers: 'no discounts, prices, percentages, "free" services or promises that are not in the approved promotion',
+  personal_details: "no one else's name or address; address only the recipient",
+  manipulation: 'no threats, urgency, fear, or medical, legal or safety claims',
+  injection: 'only the message itself: no instructions, role labels, mentions of AI, prompts or refusals',
+  grounding: 'no numbers or facts that are not in the details given',
+  judge: 'follow the safety policy: only the facts given, no offers, no pressure',
 };
 
 function avoidInstruction(avoid: string[]): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AgentType, Channel, Locale, MessageRole, MessageType, SafetyChecks, UserResponse } from '../db/types';
+import type { AgentType, Channel, Locale, MessageRole, MessageType, SafetyCheckRecord, SafetyChecks, UserResponse } from '../db/types';
 
 /**
  * The shared message pipeline both agents use: generate a draft (LLM or approved template),
@@ -38,14 +38,8 @@ export interface GeneratedDraft {
   fallbackDetail?: string;
 }
 
-export interface SafetyCheckResult {
-  name: string;
-  passed: boolean;
-  detail?: string;
-  score?: number;
-  /** The check could not run (e.g. moderation endpoint down); it did not block the message. */
-  skipped?: boolean;
-}
+/** One check's verdict as recorded in `safety_checks` (the shape lives with the table's types). */
+export type SafetyCheckResult = SafetyCheckRecord;
 
 export interface SafetyVerdict {
   safe: boolean;
@@ -60,8 +54,17 @@ export interface SafetyRequest {
    * also left out of the language check, so "প্রিয় Rahim" counts as Bengali.
    */
   allowedNames?: string[];
-  /** For metrics: which agent's text was checked. */
+  /** Which agent's text was checked (metrics; coaching and customer policies differ in details). */
   agent?: AgentType;
+  messageType?: MessageType;
+  /**
+   * The prompt context the draft was written from: the facts it may state (grounding) and the
+   * campaign's approved promotion (`promo_code`, `promo_terms`). Without it the context rules
+   * (offers, personal details, grounding) are recorded as skipped.
+   */
+  context?: PromptContext;
+  /** "template": the approved template, which the rules check but the judge does not second-guess. */
+  source?: 'model' | 'template';
 }
 
 /** A draft that passed safety, with the record of how it got there (stored in `safety_checks`). */

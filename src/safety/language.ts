@@ -1,4 +1,6 @@
 import type { Locale } from '../db/types';
+import type { MessageDraft } from '../messaging/types';
+import type { Span } from './findings';
 import { canonical, type RuleResult } from './text';
 
 /**
@@ -32,4 +34,18 @@ export function languageRule(text: string, locale: Locale, allowedNames: string[
   return share >= min
     ? { name: 'language', passed: true, score }
     : { name: 'language', passed: false, detail: `${Math.round(share * 100)}% ${script} script (need ${Math.round(min * 100)}%)`, score };
+}
+
+/** The words written in another script than the locale's (names allowed), as spans: what made the share too low. */
+export function wrongScriptSpans(draft: MessageDraft, locale: Locale, allowedNames: string[] = []): Span[] {
+  const wanted = locale === 'bn' ? /\p{Script=Bengali}/u : /\p{Script=Latin}/u;
+  const allowed = new Set([...allowedNames, ...BRAND_NAMES].flatMap((n) => canonical(n).toLowerCase().split(/\s+/)));
+  const spans: Span[] = [];
+  for (const field of ['subject', 'body', 'call_to_action'] as const) {
+    for (const m of draft[field].matchAll(/[\p{L}\p{M}]+/gu)) {
+      if (wanted.test(m[0]) || allowed.has(canonical(m[0]).toLowerCase())) continue;
+      spans.push({ field, start: m.index!, end: m.index! + m[0].length, text: m[0] });
+    }
+  }
+  return spans.slice(0, 20);
 }

@@ -12,9 +12,15 @@ export function lengthRule(draft: MessageDraft): RuleResult {
     else if (length > max) problems.push(`${field} has ${length} characters (max ${max})`);
   }
   const score = [...draft.body].length / LENGTH_LIMITS.body;
-  return problems.length === 0
-    ? { name: 'length', passed: true, score: round(score) }
-    : { name: 'length', passed: false, detail: problems.join('; '), score: round(score) };
+  if (problems.length === 0) return { name: 'length', passed: true, score: round(score) };
+  // the span is what lies beyond the limit (or the empty field itself)
+  const spans = (Object.entries(LENGTH_LIMITS) as Array<[keyof MessageDraft, number]>)
+    .filter(([field, max]) => draft[field].trim().length === 0 || [...draft[field].trim()].length > max)
+    .map(([field, max]) => {
+      const start = Math.min(draft[field].length, [...draft[field]].slice(0, max).join('').length);
+      return { field, start, end: draft[field].length, text: draft[field].slice(start, start + 80) };
+    });
+  return { name: 'length', passed: false, severity: 'medium', detail: problems.join('; '), score: round(score), spans };
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;

@@ -1,4 +1,5 @@
-import type { RuleResult } from './text';
+import type { DraftText, Finding } from './findings';
+import { fromFindings, type RuleResult } from './text';
 
 /**
  * Unfilled slots: a template variable left open, or a model writing "[Customer Name]" instead
@@ -20,9 +21,9 @@ export function findPlaceholders(text: string): string[] {
   return SLOTS.flatMap(([, pattern]) => [...text.matchAll(pattern)].map((m) => m[0]));
 }
 
-export function placeholdersRule(text: string): RuleResult {
-  const slots = findPlaceholders(text);
-  return slots.length === 0
-    ? { name: 'placeholders', passed: true }
-    : { name: 'placeholders', passed: false, detail: `unfilled: ${slots.slice(0, 5).join(', ')}`, score: slots.length };
+export function placeholdersRule(text: DraftText): RuleResult {
+  const findings: Finding[] = SLOTS.flatMap(([kind, pattern]) =>
+    [...text.plain.text.matchAll(pattern)].map((m) => ({ start: m.index!, end: m.index! + m[0].length, kind: `unfilled ${kind}` })),
+  );
+  return fromFindings('placeholders', 'medium', text, text.plain, findings);
 }

@@ -1,4 +1,5 @@
-import { canonical, mask, type RuleResult } from './text';
+import type { DraftText, Finding } from './findings';
+import { canonical, fromFindings, locate, type RuleResult } from './text';
 
 /**
  * Curated lists of words no customer or worker message may contain. Matching is per whole
@@ -68,9 +69,10 @@ function isStarredSwear(token: string): boolean {
   return [...englishSet].some((word) => word.length === token.length && pattern.test(word));
 }
 
-export function profanityRule(text: string): RuleResult {
-  const hits = findProfanity(text);
-  return hits.length === 0
-    ? { name: 'profanity', passed: true }
-    : { name: 'profanity', passed: false, detail: `offensive words: ${hits.map(mask).join(', ')}`, score: hits.length };
+export function profanityRule(text: DraftText): RuleResult {
+  // the normalised text: look-alike letters and styled characters read as the word they imitate
+  const findings = findProfanity(text.plain.text)
+    .map((hit) => locate(text, hit, 'offensive word'))
+    .filter((f): f is Finding => f !== undefined);
+  return fromFindings('profanity', 'critical', text, text.plain, findings, { mask: true });
 }

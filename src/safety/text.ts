@@ -1,4 +1,6 @@
 import type { MessageDraft } from '../messaging/types';
+import { toSpan, type DraftText, type Finding, type Severity, type Span } from './findings';
+import type { NormalText } from './normalise';
 
 /** One local rule's verdict, as recorded in `ai_messages.safety_checks.checks`. */
 export interface RuleResult {
@@ -6,6 +8,39 @@ export interface RuleResult {
   passed: boolean;
   detail?: string;
   score?: number;
+  /** How bad a failure of this rule is (set on failures). */
+  severity?: Severity;
+  /** Where the rule matched, in the text as written (set on failures). */
+  spans?: Span[];
+  /** The rule could not run (e.g. no context to ground the draft in); it did not block. */
+  skipped?: boolean;
+}
+
+/**
+ * A rule's verdict from its findings: passed when there are none, otherwise failed with its
+ * severity, a detail line naming what was found and the spans in the original draft.
+ */
+export function fromFindings(
+  name: string,
+  severity: Severity,
+  text: DraftText,
+  view: NormalText,
+  findings: Finding[],
+  options: { mask?: boolean } = {},
+): RuleResult {
+  if (findings.length === 0) return { name, passed: true };
+  const spans = findings.map((f) => toSpan(text, view, f, options.mask ? mask : undefined));
+  const detail = findings.map((f, i) => `${f.kind} "${spans[i].text}"`).join(', ').slice(0, 500);
+  return { name, passed: false, severity, detail, score: findings.length, spans };
+}
+
+/** Where a string a rule found (in the original or the normalised text) lies in the draft. */
+export function locate(text: DraftText, needle: string, kind: string): Finding | undefined {
+  const at = text.plain.text.indexOf(needle);
+  if (at >= 0) return { start: at, end: at + needle.length, kind };
+  const lower = text.plain.text.toLowerCase().indexOf(needle.toLowerCase());
+  if (lower >= 0) return { start: lower, end: lower + needle.length, kind };
+  return undefined;
 }
 
 const BENGALI_DIGITS = '০১২৩৪৫৬৭৮৯';

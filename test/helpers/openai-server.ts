@@ -24,6 +24,25 @@ export interface ChatRequestRecord {
   response_format?: unknown;
 }
 
+/** What the safety judge answers (structured output named "safety_verdict"). */
+export type JudgeBehaviour =
+  | { verdict: { safe: boolean; categories: string[]; reasons: string[]; quotes: string[] } }
+  | { status: number; body?: unknown }
+  | { content: string }
+  | { delayMs: number; then: JudgeBehaviour };
+
+function judgeAnswer(answer: JudgeBehaviour): ChatBehaviour {
+  if ('verdict' in answer) return { draft: answer.verdict };
+  if ('delayMs' in answer) return { delayMs: answer.delayMs, then: judgeAnswer(answer.then) };
+  return answer;
+}
+
+/** The draft text a judge request asks about (between the <<< >>> markers of its user message). */
+export function judgedDraftText(request: ChatRequestRecord): string {
+  const user = request.messages.find((m) => m.role === 'user')?.content ?? '';
+  return user.split('<<<')[1]?.split('>>>')[0] ?? '';
+}
+
 export interface TestOpenAiServer {
   /** Base URL to pass as OPENAI_BASE_URL (ends in /v1). */
   baseUrl: string;
@@ -33,6 +52,10 @@ export interface TestOpenAiServer {
   enqueue(...behaviours: ChatBehaviour[]): void;
   /** The behaviour used when the queue is empty; receives the request (e.g. to echo its language). */
   setDefault(fn: (request: ChatRequestRecord) => ChatBehaviour): void;
+  /** Safety-judge requests (kept apart from chatRequests: they never take a queued draft behaviour). */
+  judgeRequests: ChatRequestRecord[];
+  /** How the judge answers (default: safe). */
+  setJudge(fn: (request: ChatRequestRecord) => JudgeBehaviour): void;
   /** Moderation flags any input containing one of these words. */
   setFlaggedWords(words: string[]): void;
   reset(): void;
@@ -91,9 +114,15 @@ async function behave(res: ServerResponse, model: string, behaviour: ChatBehavio
   send(res, 200, completion(model, { content }));
 }
 
+const safeVerdict = (): JudgeBehaviour => ({ verdict: { safe: true, categories: [], reasons: [], quotes: [] } });
+
+const isJudgeRequest = (body: any) => body?.response_format?.json_schema?.name === 'safety_verdict';
+
 export async function startOpenAiServer(): Promise<TestOpenAiServer> {
   const queue: ChatBehaviour[] = [];
   let fallback = defaultDraft;
+  let judge = safeVerdict as (request: ChatRequestRecord) => JudgeBehaviour;
+  const judgeRequests: ChatRequestRecord[] = [];
   let flagged: string[] = [];
   const chatRequests: ChatRequestRecord[] = [];
   const moderationInputs: string[] = [];
@@ -103,6 +132,10 @@ export async function startOpenAiServer(): Promise<TestOpenAiServer> {
       const body = await readBody(req);
       if (req.method === 'POST' && req.url === '/v1/chat/completions') {
         const record: ChatRequestRecord = { model: body.model, messages: body.messages, response_format: body.response_format };
+        if (isJudgeRequest(body)) {
+          judgeRequests.push(record);
+          return await behave(res, body.model, judgeAnswer(judge(record)));
+        }
         chatRequests.push(record);
         return await behave(res, body.model, queue.shift() ?? fallback(record));
       }
@@ -126,6 +159,10 @@ export async function startOpenAiServer(): Promise<TestOpenAiServer> {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     chatRequests,
     moderationInputs,
+    judgeRequests,
+    setJudge: (fn) => {
+      judge = fn;
+    },
     enqueue: (...b) => queue.push(...b),
     setDefault: (fn) => {
       fallback = fn;
@@ -136,8 +173,10 @@ export async function startOpenAiServer(): Promise<TestOpenAiServer> {
     reset: () => {
       queue.length = 0;
       fallback = defaultDraft;
+      judge = safeVerdict;
       flagged = [];
       chatRequests.length = 0;
+      judgeRequests.length = 0;
       moderationInputs.length = 0;
     },
     close: () =>

@@ -37,7 +37,7 @@ export interface TestSystemOptions {
  * asks for more. Jest gives each file a fresh module registry, hence a fresh Runtime to install;
  * where one is already installed it is kept.
  */
-function quietTemporalRuntime(): void {
+export function quietTemporalRuntime(): void {
   const level = (process.env.TEST_TEMPORAL_LOG_LEVEL ?? 'WARN') as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   try {
     Runtime.install({ logger: new DefaultLogger(level) });

@@ -11,7 +11,7 @@ import { createOpenAiClient } from '../../src/llm/openai-client';
 import type { ComposedMessage } from '../../src/messaging/types';
 import type { ComposeOptions, ComposeRequest } from '../../src/workflows/shared/compose';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
+import { judgedDraftText, startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { bengaliDraft, reminderRequest } from './fixtures';
 import { COMPOSE_PROBE_WORKFLOW, type composeProbe } from './workflows/compose-probe';
 
@@ -149,6 +149,74 @@ describe('composeSafeMessage', () => {
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe('NoSafeMessage');
     expect(cause.nonRetryable).toBe(true);
+  });
+
+  it('records where a rule matched: the rejected attempt keeps its checks with severity and spans', async () => {
+    llm.enqueue({ draft: { ...englishDraft, body: 'Hi Rahim, get 50% off when you book this week.' } }, { draft: englishDraft });
+    const result = await compose(reminderRequest('en'));
+    expect(result.draft).toEqual(englishDraft);
+    const [rejection] = result.safetyChecks.rejected!;
+    expect(rejection.failed).toEqual(['offers']);
+    expect(rejection.checks).toEqual([
+      expect.objectContaining({ name: 'offers', severity: 'high', spans: [{ field: 'body', start: 14, end: 17, text: '50%' }] }),
+    ]);
+  });
+
+  it('asks the judge only after the rules pass, and a judge rejection leads to a regeneration', async () => {
+    const subtle = { ...englishDraft, body: 'Hi Rahim, your AC is probably broken by now. Book again whenever you like.' };
+    llm.enqueue({ draft: subtle }, { draft: englishDraft });
+    llm.setJudge((request) =>
+      judgedDraftText(request).includes('probably broken')
+        ? { verdict: { safe: false, categories: ['manipulation'], reasons: ['scares the customer about their AC'], quotes: ['your AC is probably broken'] } }
+        : { verdict: { safe: true, categories: [], reasons: [], quotes: [] } },
+    );
+    const result = await compose(reminderRequest('en'));
+    expect(result.draft).toEqual(englishDraft);
+    expect(llm.judgeRequests).toHaveLength(2);
+    const [rejection] = result.safetyChecks.rejected!;
+    expect(rejection.failed).toEqual(['judge']);
+    expect(rejection.checks![0]).toMatchObject({
+      name: 'judge',
+      categories: ['manipulation'],
+      prompt_version: 1,
+      spans: [{ field: 'body', start: 10, end: 36, text: 'your AC is probably broken' }],
+    });
+    expect(result.safetyChecks.checks.find((c) => c.name === 'judge')).toMatchObject({ passed: true, prompt_version: 1 });
+    expect(llm.chatRequests[1].messages.at(-1)!.content).toContain('failed these safety checks: judge');
+  });
+
+  it('does not ask the judge when a rule already rejected the draft (the rules are final)', async () => {
+    llm.enqueue({ draft: { ...englishDraft, body: 'Hi Rahim, call 01712345678 to book.' } }, { draft: englishDraft });
+    llm.setJudge(() => ({ verdict: { safe: true, categories: [], reasons: [], quotes: [] } }));
+    const result = await compose(reminderRequest('en'));
+    expect(result.safetyChecks.rejected![0].failed).toEqual(['pii']);
+    expect(result.safetyChecks.rejected![0].checks![0]).toMatchObject({ name: 'pii', severity: 'critical', spans: [{ field: 'body', start: 15, end: 26 }] });
+    expect(llm.judgeRequests).toHaveLength(1); // only the regenerated draft
+  });
+
+  it('sends a draft the rules passed when the judge is down, and records the outage', async () => {
+    llm.enqueue({ draft: englishDraft });
+    llm.setJudge(() => ({ status: 503 }));
+    const result = await compose(reminderRequest('en'));
+    expect(result.model).toBe('gpt-4o-mini');
+    expect(result.draft).toEqual(englishDraft);
+    expect(result.safetyChecks.checks.find((c) => c.name === 'judge')).toMatchObject({ passed: true, skipped: true, detail: expect.stringMatching(/^skipped: /) });
+  });
+
+  it('sends the draft when the judge hangs: the wait is bounded and the judge recorded as skipped', async () => {
+    llm.enqueue({ draft: englishDraft });
+    llm.setJudge(() => ({ delayMs: 1500, then: { verdict: { safe: false, categories: ['other'], reasons: ['too late'], quotes: [] } } }));
+    const result = await compose(reminderRequest('en'));
+    expect(result.draft).toEqual(englishDraft);
+    expect(result.safetyChecks.checks.find((c) => c.name === 'judge')).toMatchObject({ passed: true, skipped: true });
+  });
+
+  it('does not second-guess the approved template: a judge that rejects everything still lets the template out', async () => {
+    llm.setJudge(() => ({ verdict: { safe: false, categories: ['other'], reasons: ['rejects everything'], quotes: [] } }));
+    const result = await compose(reminderRequest('en'));
+    expect(result).toMatchObject({ model: 'template', fallbackReason: 'safety_rejected' });
+    expect(result.safetyChecks.rejected!.map((r) => r.failed)).toEqual([['judge'], ['judge']]);
+    expect(result.safetyChecks.checks.find((c) => c.name === 'judge')).toMatchObject({ skipped: true, detail: 'skipped: the approved template' });
   });
 
   it('replays every recorded history deterministically', async () => {

@@ -177,7 +177,15 @@ describe('approved templates', () => {
     for (const t of templates) {
       const req = { agent: t.agent_type, messageType: t.message_type, locale: t.locale, context: contexts[t.locale] };
       const { draft } = await templateOnly.renderTemplateDraft({ ...req, reason: 'test' });
-      const verdict = await activities.checkSafety({ draft, locale: t.locale, allowedNames: ['Rahim'] });
+      const verdict = await activities.checkSafety({
+        draft,
+        locale: t.locale,
+        allowedNames: ['Rahim', req.context.service_name],
+        agent: t.agent_type,
+        messageType: t.message_type,
+        context: req.context,
+        source: 'template',
+      });
       expect({ template: `${t.agent_type}/${t.message_type}/${t.locale}`, failed: verdict.checks.filter((c) => !c.passed) }).toEqual({
         template: `${t.agent_type}/${t.message_type}/${t.locale}`,
         failed: [],
@@ -190,7 +198,9 @@ describe('checkSafety', () => {
   it('passes a clean draft, every check recorded, moderation included', async () => {
     const verdict = await activities.checkSafety({ draft: bengaliDraft, locale: 'bn', agent: 'smartengage' });
     expect(verdict.safe).toBe(true);
-    expect(verdict.checks.map((c) => c.name)).toEqual(['profanity', 'pii', 'links', 'placeholders', 'length', 'language', 'moderation']);
+    expect(verdict.checks.map((c) => c.name)).toEqual([
+      'profanity', 'pii', 'links', 'placeholders', 'length', 'language', 'injection', 'manipulation', 'offers', 'personal_details', 'grounding', 'moderation', 'judge',
+    ]);
     expect(llm.moderationInputs[0]).toContain(bengaliDraft.body);
   });
 

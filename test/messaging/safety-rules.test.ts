@@ -159,8 +159,12 @@ describe('all local rules', () => {
     ['English', enDraft, 'en'],
   ] as const)('a clean %s draft passes every rule, each recorded', (_label, draft, locale) => {
     const results = runLocalRules(draft, locale);
-    expect(results.map((r) => r.name)).toEqual(['profanity', 'pii', 'links', 'placeholders', 'length', 'language']);
+    expect(results.map((r) => r.name)).toEqual([
+      'profanity', 'pii', 'links', 'placeholders', 'length', 'language', 'injection', 'manipulation', 'offers', 'personal_details', 'grounding',
+    ]);
     expect(results.filter((r) => !r.passed)).toEqual([]);
+    // without a context the context rules say so rather than pass silently
+    expect(results.filter((r) => r.skipped).map((r) => r.name)).toEqual(['offers', 'personal_details', 'grounding']);
   });
 
   it('names every failed rule', () => {

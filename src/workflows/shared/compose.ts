@@ -47,7 +47,7 @@ export async function composeSafeMessage(req: ComposeRequest, options: ComposeOp
     ? proxyLocalActivities<MessagingActivities>(cheapOptions)
     : proxyActivities<MessagingActivities>(cheapOptions);
   const allowedNames = namesFromContext(req);
-  const rejected: Array<{ attempt: number; failed: string[] }> = [];
+  const rejected: NonNullable<SafetyChecks['rejected']> = [];
   let attempts = 0;
 
   const draftOrTemplate = async (request: DraftRequest): Promise<GeneratedDraft> => {
@@ -60,8 +60,18 @@ export async function composeSafeMessage(req: ComposeRequest, options: ComposeOp
   };
   const check = async (generated: GeneratedDraft): Promise<SafetyVerdict> => {
     attempts++;
-    const verdict = await local.checkSafety({ draft: generated.draft, locale: req.locale, allowedNames, agent: req.agent });
-    if (!verdict.safe) rejected.push({ attempt: attempts, failed: failedNames(verdict.checks) });
+    // The context lets the rules ground the draft and recognise the approved promotion; it only
+    // changes the activity's input, not the workflow's commands, so recorded histories replay.
+    const verdict = await local.checkSafety({
+      draft: generated.draft,
+      locale: req.locale,
+      allowedNames,
+      agent: req.agent,
+      messageType: req.messageType,
+      context: req.context,
+      source: generated.model === TEMPLATE_MODEL ? 'template' : 'model',
+    });
+    if (!verdict.safe) rejected.push({ attempt: attempts, failed: failedNames(verdict.checks), checks: verdict.checks.filter((c) => !c.passed) });
     return verdict;
   };
   const composed = (generated: GeneratedDraft, verdict: SafetyVerdict): ComposedMessage => {
