@@ -16,6 +16,7 @@ import { coachnovaRouter } from './routes/coachnova';
 import { healthRouter } from './routes/health';
 import { linksRouter } from './routes/links';
 import { messagesRouter } from './routes/messages';
+import { promptsRouter } from './routes/prompts';
 import { servicesRouter } from './routes/services';
 import { smartengageRouter } from './routes/smartengage';
 import { unsubscribeRouter } from './routes/unsubscribe';
@@ -50,6 +51,7 @@ export function createApp(deps: ApiDeps): App {
   app.use('/internal/ai/smartengage', smartengageRouter(deps));
   app.use('/internal/ai/coachnova', coachnovaRouter(deps));
   app.use('/internal/analytics', analyticsRouter(deps));
+  app.use('/internal/prompts', promptsRouter(deps));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
