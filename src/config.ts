@@ -78,7 +78,7 @@ export const configSchema = z.object({
   /** A draft whose moderation score reaches this (while not flagged by the provider) waits for review. */
   SE_REVIEW_MODERATION_SCORE: z.coerce.number().min(0).max(1).default(0.4),
   /** A draft whose script share is less than this above the language minimum waits for review. */
-  SE_REVIEW_SCRIPT_MARGIN: z.coerce.number().min(0).max(1).default(0.1),
+  SE_REVIEW_SCRIPT_MARGIN: z.coerce.number().min(0).max(1).default(0.05),
 
   // CoachNova defaults
   CN_QUIET_HOURS_START: clockTime.default('21:00'),
