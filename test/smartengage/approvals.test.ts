@@ -1,3 +1,4 @@
+import { Worker } from '@temporalio/worker';
 import type { ParsedMail } from 'mailparser';
 import { getJson, postJson } from '../helpers/http';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
@@ -5,6 +6,7 @@ import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
 import { activate, createVersion, listVersions, operatorAuth, reminderVersion } from '../prompts/fixtures';
 import { deliverApprovalDecision } from '../../src/temporal/clients/approval-decision';
+import { saveHistory } from './history-files';
 import { API_KEY, createCustomer, createService, getJob, messagesOf, runSegment, smartEngageEnv, waitForJob } from './fixtures';
 
 const TIMEOUT_SECONDS = 12;
@@ -134,7 +136,19 @@ describe('canary prompt versions and the approval gate', () => {
 
     const job = await waitForJob(system, jobId);
     expect(job).toEqual(expect.objectContaining({ status: 'COMPLETED', counts: expect.objectContaining({ eligible: 3, sent: 3, failed: 0 }) }));
-    expect((await queue())).toHaveLength(0);
+    expect(await queue()).toHaveLength(0);
+
+    // determinism: runs through the gate replay, and are kept as histories for replay.test.ts
+    const rejectedRun = system.client.workflow.getHandle(entryOf(rejected.id).workflow_id);
+    await rejectedRun.result();
+    const histories = [
+      { workflowId: rejectedRun.workflowId, history: await rejectedRun.fetchHistory() },
+      { workflowId: `campaign-${jobId}`, history: await system.client.workflow.getHandle(`campaign-${jobId}`).fetchHistory() },
+    ];
+    const replay = await Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, histories);
+    for await (const result of replay) expect(result.error).toBeUndefined();
+    saveHistory('reengagement-canary-rejected.binpb', histories[0].history);
+    saveHistory('campaign-awaiting-approval.binpb', histories[1].history);
     llm.reset();
   }, 120_000);
 

@@ -1,12 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
 import type { ParsedMail } from 'mailparser';
 import { getJson, postJson } from '../helpers/http';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
+import { saveHistory } from './history-files';
 import {
   API_KEY,
   bengali,
@@ -164,14 +162,3 @@ describe('SmartEngage end to end', () => {
     saveHistory('campaign-three-customers.binpb', histories[1].history);
   });
 });
-
-/**
- * Keeps one recorded history per scenario for replay.test.ts (RECORD_HISTORIES=1 refreshes them).
- * Stored as binary protobuf: the SDK's JSON helpers fail on this install's two protobufjs majors.
- */
-function saveHistory(name: string, history: temporal.api.history.v1.IHistory): void {
-  const file = join(__dirname, 'histories', name);
-  if (existsSync(file) && process.env.RECORD_HISTORIES !== '1') return;
-  mkdirSync(join(__dirname, 'histories'), { recursive: true });
-  writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
-}
