@@ -15,7 +15,7 @@ let system: TestSystem;
 let llm: TestOpenAiServer;
 beforeAll(async () => {
   llm = await startOpenAiServer();
-  system = await startTestSystem({ env: smartEngageEnv(llm.baseUrl, { SE_APPROVAL_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS), SE_ATTRIBUTION_WINDOW_SECONDS: '2' }) });
+  system = await startTestSystem({ env: smartEngageEnv(llm.baseUrl, { SE_APPROVAL_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS), SE_ATTRIBUTION_WINDOW_SECONDS: '2', SE_MAX_CHILDREN_PER_RUN: '2' }) });
 });
 afterAll(async () => {
   await system?.stop();
@@ -179,6 +179,29 @@ describe('canary prompt versions and the approval gate', () => {
     expect(message.safety_checks).toEqual(expect.objectContaining({ review: expect.objectContaining({ reason: 'flagged', decision: 'approve' }) }));
     await waitForJob(system, started.body.job_id);
     llm.reset();
+  }, 90_000);
+
+  it('carries waiting customers across continue-as-new and completes once they are decided', async () => {
+    const { db } = system;
+    const serviceId = await createService(db);
+    const customers = await Promise.all(['Rina Begum', 'Sumon Ali', 'Nadia Islam'].map((name) => createCustomer(db, { serviceId, name, locale: 'en' })));
+    const created = await createVersion(system, reminderVersion({ notes: 'continue-as-new canary' }));
+    await activate(system, created.body.id, { canary_messages: 3 });
+    // one customer per page and at most 2 children per run: the campaign continues as new while all three wait
+    const started = await runSegment(system, { segment_criteria: { concurrency: 1, page_size: 1 } });
+    const jobId = started.body.job_id;
+    const waiting = await eventually(async () => {
+      const q = (await queue()).filter((a) => customers.some((c) => c.id === a.customer_id));
+      return q.length === 3 ? q : null;
+    }, 30_000);
+    const live = await eventually(async () => {
+      const job = await getJob(system, jobId);
+      return job.body.live?.runs >= 2 && job.body.counts.awaiting_approval === 3 ? job.body : null;
+    });
+    expect(live.status).toBe('RUNNING');
+    for (const entry of waiting) expect((await decide(entry.message_id, { decision: 'approve' })).status).toBe(200);
+    const job = await waitForJob(system, jobId);
+    expect(job).toEqual(expect.objectContaining({ status: 'COMPLETED', counts: expect.objectContaining({ eligible: 3, sent: 3 }) }));
   }, 90_000);
 
   it('sends an ordinary draft of an active version without review', async () => {
