@@ -16,8 +16,8 @@ export async function openApproval(db: Db, input: OpenApprovalInput): Promise<Ap
     // a retried activity finds its own entry (and took its canary slot in the same transaction)
     const existing = await trx.selectFrom('message_approvals').select(['reason']).where('message_id', '=', input.messageId).executeTakeFirst();
     const version = await trx.selectFrom('prompt_templates').select(['id', 'replaces_id']).where('id', '=', input.templateId).executeTakeFirstOrThrow();
-    const gate = (reason: ApprovalReason): ApprovalGate => ({ wait: true, reason, fallbackTemplateId: reason === 'canary' ? (version.replaces_id ?? version.id) : version.id });
-    if (existing) return gate(existing.reason);
+    const gate = (reason: ApprovalReason, opened: boolean): ApprovalGate => ({ wait: true, reason, opened, fallbackTemplateId: reason === 'canary' ? (version.replaces_id ?? version.id) : version.id });
+    if (existing) return gate(existing.reason, false);
 
     const checks = (input.safety.checks ?? []) as SafetyCheckResult[];
     const flags = reviewFlags(checks, input.locale, input.settings);
@@ -41,17 +41,19 @@ export async function openApproval(db: Db, input: OpenApprovalInput): Promise<Ap
         expires_at: new Date(now.getTime() + input.settings.timeoutSeconds * 1000),
       })
       .execute();
-    return gate(reason);
+    return gate(reason, true);
   });
 }
 
-export async function recordApprovalDecision(db: Db, input: { messageId: string; decision: ApprovalDecision; note?: string | null; decidedBy: string }): Promise<void> {
-  await db
+/** Stores the decision once; false when the entry already had one (a retried activity). */
+export async function recordApprovalDecision(db: Db, input: { messageId: string; decision: ApprovalDecision; note?: string | null; decidedBy: string }): Promise<boolean> {
+  const result = await db
     .updateTable('message_approvals')
     .set({ decision: input.decision, note: input.note ?? null, decided_by: input.decidedBy, decided_at: new Date() })
     .where('message_id', '=', input.messageId)
     .where('decision', 'is', null)
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 export async function findApproval(db: Db, messageId: string) {

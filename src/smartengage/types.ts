@@ -159,6 +159,8 @@ export type ApprovalGate =
   | {
       wait: true;
       reason: ApprovalReason;
+      /** False when a retried activity found the entry it had already opened. */
+      opened: boolean;
       /** The approved template sent on rejection or timeout: the version a canary replaced, else the draft's own. */
       fallbackTemplateId: string;
     };

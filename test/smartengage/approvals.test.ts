@@ -137,6 +137,9 @@ describe('canary prompt versions and the approval gate', () => {
     const job = await waitForJob(system, jobId);
     expect(job).toEqual(expect.objectContaining({ status: 'COMPLETED', counts: expect.objectContaining({ eligible: 3, sent: 3, failed: 0 }) }));
     expect(await queue()).toHaveLength(0);
+    const metrics = await (await fetch(`${system.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/shoktiai_smartengage_approvals_opened_total\{reason="canary"\} 3/);
+    for (const decision of ['approve', 'reject', 'timeout']) expect(metrics).toMatch(new RegExp(`shoktiai_smartengage_approvals_decided_total\\{decision="${decision}"\\} 1`));
 
     // determinism: runs through the gate replay, and are kept as histories for replay.test.ts
     const rejectedRun = system.client.workflow.getHandle(entryOf(rejected.id).workflow_id);
