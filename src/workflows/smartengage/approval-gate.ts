@@ -61,6 +61,9 @@ export class ApprovalGate {
     const { workflowId } = workflowInfo();
     const settings = input.settings.approval ?? DEFAULT_APPROVAL;
     const messageId = uuid4();
+    // Accepted from the moment the queue row can exist: an operator may decide before the
+    // activity's result reaches this run.
+    this.pendingId = messageId;
     const gate = await acts.openMessageApproval({
       messageId,
       workflowId,
@@ -74,11 +77,13 @@ export class ApprovalGate {
       safety: composed.safetyChecks,
       settings,
     });
-    if (!gate.wait) return { messageId, composed, waited: false };
+    if (!gate.wait) {
+      this.pendingId = null;
+      return { messageId, composed, waited: false };
+    }
 
     status.phase = 'awaiting_approval';
     status.messageId = messageId;
-    this.pendingId = messageId;
     if (input.reportTo) {
       try {
         await getExternalWorkflowHandle(input.reportTo).signal(reengagementAwaitingApprovalSignal, { workflowId });
