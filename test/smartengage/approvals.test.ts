@@ -1,12 +1,13 @@
+import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import type { ParsedMail } from 'mailparser';
+import { recordHistory } from '../helpers/history-files';
 import { getJson, postJson } from '../helpers/http';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
 import { activate, createVersion, listVersions, operatorAuth, reminderVersion } from '../prompts/fixtures';
 import { deliverApprovalDecision } from '../../src/temporal/clients/approval-decision';
-import { saveHistory } from './history-files';
 import { API_KEY, createCustomer, createService, getJob, messagesOf, runSegment, smartEngageEnv, waitForJob } from './fixtures';
 
 const TIMEOUT_SECONDS = 12;
@@ -150,8 +151,8 @@ describe('canary prompt versions and the approval gate', () => {
     ];
     const replay = await Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, histories);
     for await (const result of replay) expect(result.error).toBeUndefined();
-    saveHistory('reengagement-canary-rejected.binpb', histories[0].history);
-    saveHistory('campaign-awaiting-approval.binpb', histories[1].history);
+    recordHistory(join(__dirname, 'histories', 'reengagement-canary-rejected.binpb'), histories[0].history);
+    recordHistory(join(__dirname, 'histories', 'campaign-awaiting-approval.binpb'), histories[1].history);
     llm.reset();
   }, 120_000);
 

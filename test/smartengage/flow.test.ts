@@ -1,10 +1,11 @@
+import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import type { ParsedMail } from 'mailparser';
+import { recordHistory } from '../helpers/history-files';
 import { getJson, postJson } from '../helpers/http';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
-import { saveHistory } from './history-files';
 import {
   API_KEY,
   bengali,
@@ -158,7 +159,7 @@ describe('SmartEngage end to end', () => {
     ];
     const replay = await Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, histories);
     for await (const result of replay) expect(result.error).toBeUndefined();
-    saveHistory('reengagement-clicked-booked.binpb', histories[0].history);
-    saveHistory('campaign-three-customers.binpb', histories[1].history);
+    recordHistory(join(__dirname, 'histories', 'reengagement-clicked-booked.binpb'), histories[0].history);
+    recordHistory(join(__dirname, 'histories', 'campaign-three-customers.binpb'), histories[1].history);
   });
 });
