@@ -3,6 +3,7 @@ import type { ApprovalDecision } from '../db/types';
 import { takeCanarySlot } from '../prompts/canary';
 import { reviewFlags } from '../safety/review-flags';
 import type { SafetyCheckResult } from '../messaging/types';
+import type { ApprovalView } from './approval-schemas';
 import type { ApprovalGate, ApprovalReason, OpenApprovalInput } from './types';
 
 /**
@@ -61,6 +62,20 @@ export async function findApproval(db: Db, messageId: string) {
 }
 
 /** Entries still waiting, oldest first (the order an operator should work through them). */
-export async function waitingApprovals(db: Db, limit: number) {
-  return db.selectFrom('message_approvals').selectAll().where('decision', 'is', null).orderBy('waiting_since').limit(limit).execute();
+export async function waitingApprovals(db: Db, limit: number): Promise<ApprovalView[]> {
+  const rows = await db.selectFrom('message_approvals').selectAll().where('decision', 'is', null).orderBy('waiting_since').limit(limit).execute();
+  return rows.map((r) => ({
+    message_id: r.message_id,
+    workflow_id: r.workflow_id,
+    customer_id: r.customer_id,
+    campaign_id: r.campaign_id,
+    prompt_version: r.prompt_version,
+    prompt_id: r.prompt_id,
+    reason: r.reason,
+    draft: r.draft,
+    model: r.model,
+    safety: r.safety,
+    waiting_since: r.waiting_since.toISOString(),
+    expires_at: r.expires_at.toISOString(),
+  }));
 }

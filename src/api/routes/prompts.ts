@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { HttpError, notFound } from '../../lib/errors';
 import { createOpenAiClient } from '../../llm/openai-client';
@@ -18,15 +18,9 @@ import { failedTemplateChecks } from '../../prompts/template-check';
 import { previewPromptVersion } from '../../prompts/preview';
 import { activatePromptVersion, createPromptVersion, findPromptVersion, listPromptVersions, promptVersionDetail } from '../../prompts/versions';
 import type { ApiDeps } from '../deps';
+import { actorOf } from '../middleware/auth';
 import { errorResponses, openApiRegistry } from '../openapi';
 import { parseBody, parseParams, parseQuery } from '../validate';
-
-/** Who is acting, for the audit trail: the operator's email (or id) from the token, or the API key. */
-export function actorOf(req: Request): string {
-  const auth = req.auth;
-  if (!auth) return 'unknown';
-  return auth.email || auth.sub;
-}
 
 registerOpenApi();
 
