@@ -73,6 +73,15 @@ export const configSchema = z.object({
   SE_SCHEDULE_ID: z.string().default('smartengage-daily-cadence'),
   SE_SCHEDULE_TIMEZONE: z.string().default(DEFAULT_TIME_ZONE),
   SE_PROMO_CODE: z.string().max(40).optional(),
+  // The learning loop (issue 10): canary of a newly activated prompt version, the approval gate
+  /** Messages of a newly activated prompt version that wait for an operator's decision (0 = none). */
+  SE_CANARY_MESSAGES: z.coerce.number().int().min(0).default(20),
+  /** A reminder waiting for a decision longer than this gets the approved template instead. */
+  SE_APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  /** A draft whose moderation score reaches this (while not flagged by the provider) waits for review. */
+  SE_REVIEW_MODERATION_SCORE: z.coerce.number().min(0).max(1).default(0.4),
+  /** A draft whose script share is less than this above the language minimum waits for review. */
+  SE_REVIEW_SCRIPT_MARGIN: z.coerce.number().min(0).max(1).default(0.05),
 
   // CoachNova defaults
   CN_QUIET_HOURS_START: clockTime.default('21:00'),

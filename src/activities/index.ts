@@ -1,3 +1,4 @@
+import { createApprovalActivities } from './approvals';
 import { createCampaignsActivities } from './campaigns';
 import { createCoachnovaActivities } from './coachnova';
 import type { ActivityDeps } from './deps';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCampaignsActivities(deps),
     ...createReengagementActivities(deps),
     ...createCoachnovaActivities(deps),
+    ...createApprovalActivities(deps),
   };
 }
 

@@ -37,10 +37,10 @@ export function createMessagingActivities(deps: ActivityDeps) {
       return draft;
     },
 
-    /** The approved template filled in, labelled model "template", for when the model is out. */
-    async renderTemplateDraft(req: DraftRequest & { reason: string }): Promise<GeneratedDraft> {
-      const { reason, ...draftRequest } = req;
-      const draft = await templateDraft(db, draftRequest, reason);
+    /** The approved template filled in, labelled model "template": the model is out, or a draft was rejected. */
+    async renderTemplateDraft(req: DraftRequest & { reason: string; templateId?: string }): Promise<GeneratedDraft> {
+      const { reason, templateId, ...draftRequest } = req;
+      const draft = await templateDraft(db, draftRequest, reason, templateId);
       countFallback(draftRequest, draft);
       return draft;
     },

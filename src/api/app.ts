@@ -9,6 +9,7 @@ import { requestLog } from './middleware/request-log';
 import { openApiDocument } from './openapi';
 import { authenticate, requireOperator } from './middleware/auth';
 import { analyticsRouter } from './routes/analytics';
+import { approvalsRouter } from './routes/approvals';
 import { authRouter } from './routes/auth';
 import { bookingCompletionRouter } from './routes/booking-completion';
 import { bookingsRouter } from './routes/bookings';
@@ -16,6 +17,7 @@ import { coachnovaRouter } from './routes/coachnova';
 import { healthRouter } from './routes/health';
 import { linksRouter } from './routes/links';
 import { messagesRouter } from './routes/messages';
+import { promptsRouter } from './routes/prompts';
 import { servicesRouter } from './routes/services';
 import { smartengageRouter } from './routes/smartengage';
 import { unsubscribeRouter } from './routes/unsubscribe';
@@ -50,6 +52,8 @@ export function createApp(deps: ApiDeps): App {
   app.use('/internal/ai/smartengage', smartengageRouter(deps));
   app.use('/internal/ai/coachnova', coachnovaRouter(deps));
   app.use('/internal/analytics', analyticsRouter(deps));
+  app.use('/internal/prompts', promptsRouter(deps));
+  app.use('/internal/approvals', approvalsRouter(deps));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });

@@ -188,8 +188,57 @@ export interface PromptTemplatesTable {
   user_prompt: string;
   fallback_subject: string;
   fallback_text: string;
-  is_active: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Lifecycle (migration 0009): draft → canary → active → retired. */
+  status: ColumnType<PromptStatus, PromptStatus | undefined, PromptStatus>;
+  /** Generated: status is canary or active (the version in use). Never written. */
+  is_active: ColumnType<boolean, never, never>;
+  notes: string | null;
+  created_by: ColumnType<string, string | undefined, never>;
+  /** Messages of a canary version that wait for an operator's decision, and how many have. */
+  canary_messages: ColumnType<number, number | undefined, number>;
+  canary_used: ColumnType<number, number | undefined, number>;
+  activated_at: Timestamp | null;
+  retired_at: Timestamp | null;
+  /** The version in use when this one was last activated: its template is the approved fallback of a canary. */
+  replaces_id: string | null;
   created_at: CreatedAt;
+}
+
+export type PromptStatus = 'draft' | 'canary' | 'active' | 'retired';
+export type PromptEventAction = 'created' | 'canary_started' | 'activated' | 'canary_completed' | 'retired' | 'rolled_back';
+
+/** Who did what to a prompt version and when (migration 0009); append-only. */
+export interface PromptVersionEventsTable {
+  id: Generated<string>;
+  prompt_id: string;
+  action: PromptEventAction;
+  actor: string;
+  details: Json<Record<string, unknown>>;
+  at: CreatedAt;
+}
+
+export type ApprovalReason = 'canary' | 'flagged';
+export type ApprovalDecision = 'approve' | 'reject' | 'timeout';
+
+/** A drafted reminder waiting in its workflow for an operator's decision (migration 0010). */
+export interface MessageApprovalsTable {
+  /** The id the message will have in ai_messages once sent (chosen by the workflow). */
+  message_id: string;
+  workflow_id: string;
+  customer_id: string;
+  campaign_id: string | null;
+  prompt_id: string;
+  prompt_version: number;
+  reason: ApprovalReason;
+  draft: Json<{ subject: string; body: string; call_to_action: string }>;
+  safety: Json<Record<string, unknown>>;
+  model: string;
+  waiting_since: CreatedAt;
+  expires_at: Timestamp;
+  decision: ApprovalDecision | null;
+  note: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
 }
 
 export interface CampaignsTable {
@@ -286,6 +335,8 @@ export interface Database {
   bookings: BookingsTable;
   ai_messages: AiMessagesTable;
   prompt_templates: PromptTemplatesTable;
+  prompt_version_events: PromptVersionEventsTable;
+  message_approvals: MessageApprovalsTable;
   campaigns: CampaignsTable;
   contact_claims: ContactClaimsTable;
   otp_codes: OtpCodesTable;

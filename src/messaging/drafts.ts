@@ -19,9 +19,13 @@ function fromTemplate(template: PromptTemplate, req: DraftRequest, reason: strin
   };
 }
 
-/** The approved template of the active prompt version, filled in and labelled as such. */
-export async function templateDraft(db: Db, req: DraftRequest, reason: string): Promise<GeneratedDraft> {
-  return fromTemplate(await loadActiveTemplate(db, req), req, reason);
+/**
+ * The approved template, filled in and labelled as such: of the active prompt version, or of the
+ * version named (a rejected canary draft falls back to the version the canary replaced).
+ */
+export async function templateDraft(db: Db, req: DraftRequest, reason: string, templateId?: string): Promise<GeneratedDraft> {
+  const template = templateId ? await db.selectFrom('prompt_templates').selectAll().where('id', '=', templateId).executeTakeFirstOrThrow() : await loadActiveTemplate(db, req);
+  return fromTemplate(template, req, reason);
 }
 
 export interface LlmSettings {
@@ -34,7 +38,11 @@ export interface LlmSettings {
  * configured or its answer is unusable. Call errors are thrown (see `toActivityFailure`).
  */
 export async function generateDraft(db: Db, llm: LlmSettings, req: DraftRequest): Promise<GeneratedDraft> {
-  const template = await loadActiveTemplate(db, req);
+  return draftWithVersion(llm, await loadActiveTemplate(db, req), req);
+}
+
+/** A draft written with the given prompt version (a preview of a draft, or the one in use). */
+export async function draftWithVersion(llm: LlmSettings, template: PromptTemplate, req: DraftRequest): Promise<GeneratedDraft> {
   if (!llm.client) return fromTemplate(template, req, 'llm_not_configured');
   const outcome = await writeDraftWithLlm(llm.client, llm.model, template, req);
   if (!outcome.ok) return fromTemplate(template, req, outcome.reason, outcome.detail);

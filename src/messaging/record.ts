@@ -15,6 +15,7 @@ export async function recordMessage(db: Db, input: RecordMessageInput): Promise<
   const inserted = await db
     .insertInto('ai_messages')
     .values({
+      ...(input.messageId ? { id: input.messageId } : {}),
       idempotency_key: input.idempotencyKey,
       user_id: input.userId,
       worker_id: input.workerId ?? null,

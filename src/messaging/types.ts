@@ -75,6 +75,8 @@ export interface ComposedMessage extends GeneratedDraft {
 export interface RecordMessageInput {
   /** Unique per logical message (e.g. workflow id + purpose): a retried activity finds the same row. */
   idempotencyKey: string;
+  /** The row's id when the workflow chose it beforehand (a reminder that waited for approval under this id). */
+  messageId?: string;
   userId: string;
   workerId?: string | null;
   role: MessageRole;

@@ -17,3 +17,15 @@ export const attributedBookings = new Counter({
   name: 'shoktiai_smartengage_attributed_bookings_total',
   help: 'Bookings created with a deep-link token and attributed to their message',
 });
+
+export const approvalsOpened = new Counter({
+  name: 'shoktiai_smartengage_approvals_opened_total',
+  help: 'Reminders that waited for an operator, by reason (canary, flagged)',
+  labelNames: ['reason'] as const,
+});
+
+export const approvalsDecided = new Counter({
+  name: 'shoktiai_smartengage_approvals_decided_total',
+  help: 'Decisions on waiting reminders, by decision (approve, reject, timeout)',
+  labelNames: ['decision'] as const,
+});

@@ -19,6 +19,8 @@ export interface ReengagementSettings {
   deepLinkTtlHours: number;
   promoCode: string | null;
   retry: ActivityRetrySettings;
+  /** Absent in runs started before the approval gate: the workflow uses the defaults then. */
+  approval?: ApprovalSettings;
 }
 
 export interface CampaignSettings {
@@ -57,6 +59,8 @@ export interface CampaignState {
   exhausted: boolean;
   counts: CampaignCounts;
   runs: number;
+  /** Children waiting for an approval decision when the previous run continued as new. */
+  awaiting?: string[];
 }
 
 export type CampaignPhase = 'starting' | 'paging' | 'draining' | 'completed';
@@ -66,6 +70,8 @@ export interface CampaignProgress {
   phase: CampaignPhase;
   cursor: string | null;
   inFlight: number;
+  /** Children waiting for an operator's decision (outside the sliding window). Absent in older runs. */
+  awaitingApproval?: number;
   runs: number;
   counts: CampaignCounts;
 }
@@ -119,4 +125,57 @@ export interface CreatedDeepLink {
   /** The tracked URL on this API (`/l/<token>`), stored as the message's deep_link. */
   url: string;
   expiresAt: string;
+}
+
+/** The approval gate (DESIGN.md Part 2, the learning loop): why a reminder waits for an operator. */
+export type ApprovalReason = 'canary' | 'flagged';
+
+/** How a re-engagement run decides whether a draft waits; resolved from config by the API. */
+export interface ApprovalSettings {
+  timeoutSeconds: number;
+  /** Review limits of a "flagged" draft (SE_REVIEW_MODERATION_SCORE, SE_REVIEW_SCRIPT_MARGIN). */
+  moderationScore: number;
+  scriptMargin: number;
+}
+
+export interface OpenApprovalInput {
+  /** The id the reminder will have in ai_messages; chosen by the workflow. */
+  messageId: string;
+  workflowId: string;
+  customerId: string;
+  campaignId: string | null;
+  templateId: string;
+  promptVersion: number;
+  locale: 'bn' | 'en';
+  model: string;
+  draft: { subject: string; body: string; call_to_action: string };
+  /** The composed message's safety record (checks, attempts, rejected). */
+  safety: Record<string, unknown>;
+  settings: ApprovalSettings;
+}
+
+export type ApprovalGate =
+  | { wait: false }
+  | {
+      wait: true;
+      reason: ApprovalReason;
+      /** False when a retried activity found the entry it had already opened. */
+      opened: boolean;
+      /** The approved template sent on rejection or timeout: the version a canary replaced, else the draft's own. */
+      fallbackTemplateId: string;
+    };
+
+/** An operator's decision, delivered to the waiting workflow as a Workflow Update. */
+export interface ApprovalDecisionInput {
+  messageId: string;
+  decision: 'approve' | 'reject';
+  note?: string;
+  decidedBy: string;
+}
+
+export interface ApprovalDecisionResult {
+  messageId: string;
+  decision: 'approve' | 'reject';
+  /** What the workflow does next: send the draft inside the send window, or the approved template. */
+  outcome: 'draft_will_be_sent' | 'template_will_be_sent';
 }

@@ -49,3 +49,10 @@ export function requireOperator(req: Request, _res: Response, next: NextFunction
   if (req.auth.role !== 'operator') return next(forbidden('operators only'));
   next();
 }
+
+/** Who is acting, for audit trails: the operator's email (or id) from the token, or `internal-api-key`. */
+export function actorOf(req: Request): string {
+  const auth = req.auth;
+  if (!auth) return 'unknown';
+  return auth.email || auth.sub;
+}

@@ -28,6 +28,7 @@ const CountsSchema = z.object({
   skipped: z.number().int(),
   skipped_reasons: z.record(z.string(), z.number().int()),
   in_flight: z.number().int(),
+  awaiting_approval: z.number().int().openapi({ description: 'customers whose reminder waits for an operator (outside the sliding window)' }),
 });
 const JobStatus = z
   .object({
@@ -115,7 +116,7 @@ export function smartengageRouter({ config, db, temporal, logger }: ApiDeps): Ro
       status: row.status,
       criteria: row.criteria,
       estimated_customers: row.estimated_count,
-      counts: { eligible: counts.eligible, sent: counts.sent, failed: counts.failed, skipped: counts.skipped, skipped_reasons: counts.skippedReasons, in_flight: live?.inFlight ?? 0 },
+      counts: { eligible: counts.eligible, sent: counts.sent, failed: counts.failed, skipped: counts.skipped, skipped_reasons: counts.skippedReasons, in_flight: live?.inFlight ?? 0, awaiting_approval: live?.awaitingApproval ?? 0 },
       responses,
       delivery,
       workflow_id: row.workflow_id,

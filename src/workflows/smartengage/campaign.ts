@@ -18,7 +18,7 @@ import type { Activities } from '../../activities';
 import { reengagementWorkflowId } from '../../smartengage/core/settings';
 import type { CampaignCounts, CampaignInput, CampaignPhase, CampaignState, ReengagementOutcome, SegmentPageMember } from '../../smartengage/types';
 import { AgentTypeKey, CampaignIdKey, CorrelationIdKey, CustomerIdKey } from '../../temporal/search-attributes';
-import { campaignProgressQuery, REENGAGEMENT_WORKFLOW, reengagementOutcomeSignal } from './definitions';
+import { campaignProgressQuery, REENGAGEMENT_WORKFLOW, reengagementAwaitingApprovalSignal, reengagementOutcomeSignal } from './definitions';
 import type { reengageCustomer } from './reengagement';
 import { activityRetry } from './retry';
 
@@ -40,6 +40,13 @@ export async function smartEngageCampaign(input: CampaignInput): Promise<Campaig
     : { asOf: new Date().toISOString(), cursor: null, exhausted: false, counts: emptyCounts(), runs: 1 };
   const counts = state.counts;
   const inFlight = new Set<string>();
+  /**
+   * Children waiting for an operator's decision: out of the sliding window (they may wait a day)
+   * but still owed an outcome, so the campaign completes only when they have one. Carried across
+   * continue-as-new, since their outcome signals reach whichever run is current.
+   */
+  const awaiting = new Set<string>(input.state?.awaiting ?? []);
+  const awaitingEarly = new Set<string>();
   /** Outcomes that arrived before their child's start was acknowledged (same activation). */
   const early = new Map<string, ReengagementOutcome>();
   const settled = new Set<string>();
@@ -56,15 +63,20 @@ export async function smartEngageCampaign(input: CampaignInput): Promise<Campaig
     }
   };
   const settle = (outcome: ReengagementOutcome) => {
-    if (inFlight.delete(outcome.workflowId)) {
+    if (inFlight.delete(outcome.workflowId) || awaiting.delete(outcome.workflowId)) {
       settled.add(outcome.workflowId);
       tally(outcome);
     } else if (!settled.has(outcome.workflowId)) {
       early.set(outcome.workflowId, outcome);
     }
   };
+  const markAwaiting = (workflowId: string) => {
+    if (inFlight.delete(workflowId)) awaiting.add(workflowId);
+    else if (!settled.has(workflowId)) awaitingEarly.add(workflowId);
+  };
   setHandler(reengagementOutcomeSignal, settle);
-  setHandler(campaignProgressQuery, () => ({ campaignId, phase, cursor: state.cursor, inFlight: inFlight.size, runs: state.runs, counts }));
+  setHandler(reengagementAwaitingApprovalSignal, ({ workflowId }) => markAwaiting(workflowId));
+  setHandler(campaignProgressQuery, () => ({ campaignId, phase, cursor: state.cursor, inFlight: inFlight.size, awaitingApproval: awaiting.size, runs: state.runs, counts }));
 
   const startReengagement = async (member: SegmentPageMember) => {
     const workflowId = reengagementWorkflowId(member.customerId, member.localDate);
@@ -84,6 +96,7 @@ export async function smartEngageCampaign(input: CampaignInput): Promise<Campaig
       });
       counts.started++;
       inFlight.add(workflowId);
+      if (awaitingEarly.delete(workflowId)) markAwaiting(workflowId);
       const arrived = early.get(workflowId);
       if (arrived) {
         early.delete(workflowId);
@@ -146,11 +159,13 @@ export async function smartEngageCampaign(input: CampaignInput): Promise<Campaig
         await condition(() => inFlight.size === 0);
         await saveProgress();
         await condition(allHandlersFinished);
-        return continueAsNew<typeof smartEngageCampaign>({ ...input, state });
+        const { awaiting: _previous, ...rest } = state;
+        const carried: CampaignState = awaiting.size > 0 ? { ...rest, awaiting: [...awaiting] } : rest;
+        return continueAsNew<typeof smartEngageCampaign>({ ...input, state: carried });
       }
     }
     phase = 'draining';
-    await condition(() => inFlight.size === 0);
+    await condition(() => inFlight.size === 0 && awaiting.size === 0);
     await acts.completeCampaign({ campaignId, counts });
     phase = 'completed';
     return counts;

@@ -5,6 +5,7 @@ import type { MessageResponseEvent } from '../../messaging/types';
 import type { ReengagementInput, ReengagementOutcome } from '../../smartengage/types';
 import { composeSafeMessage } from '../shared/compose';
 import { messageResponseSignal } from '../shared/signals';
+import { ApprovalGate } from './approval-gate';
 import { reengagementOutcomeSignal, reengagementStatusQuery, type ReengagementStatus } from './definitions';
 import { activityRetry } from './retry';
 
@@ -33,6 +34,7 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
   setHandler(messageResponseSignal, (event) => {
     responses.push(event);
   });
+  const approvals = new ApprovalGate();
 
   const report = async (outcome: ReengagementOutcome): Promise<ReengagementOutcome> => {
     if (input.reportTo) {
@@ -57,10 +59,24 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
 
   status.phase = 'composing';
   const reminder = await db.loadReminderContext({ customerId: input.customerId, serviceId: input.serviceId });
-  const composed = await composeSafeMessage(
+  let composed = await composeSafeMessage(
     { agent: 'smartengage', messageType: 'REMINDER', locale: reminder.locale, context: reminder.context },
     { llmRetry: { initialIntervalMs: settings.retry.initialIntervalMs } },
   );
+  // A canary version's or a flagged draft waits for an operator (runs recorded before the gate replay without it).
+  let reviewedId: string | undefined;
+  if (patched('reminder-approval-gate')) {
+    const reviewed = await approvals.review(input, reminder, composed, db, status);
+    composed = reviewed.composed;
+    reviewedId = reviewed.messageId;
+    if (reviewed.waited) {
+      // a decision can come at any hour: the reminder still goes out inside the send window
+      status.phase = 'waiting_for_window';
+      const again = await db.planSendWindow({ customerId: input.customerId, windowStart: settings.sendWindowStart, windowEnd: settings.sendWindowEnd });
+      if (again.waitMs > 0) await sleep(again.waitMs);
+      status.phase = 'composing';
+    }
+  }
   const link = await db.createReminderDeepLink({
     customerId: input.customerId,
     serviceId: input.serviceId,
@@ -70,6 +86,7 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
   });
   const { messageId } = await db.recordMessage({
     idempotencyKey: `${workflowId}:reminder`,
+    ...(reviewedId ? { messageId: reviewedId } : {}),
     userId: input.customerId,
     role: 'CUSTOMER',
     agent: 'smartengage',

@@ -1,0 +1,124 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { HttpError, notFound } from '../../lib/errors';
+import { createOpenAiClient } from '../../llm/openai-client';
+import {
+  ActivateBody,
+  ActivatedSchema,
+  CreatedPromptSchema,
+  CreatePromptBody,
+  ListPromptsQuery,
+  PreviewBody,
+  PreviewSchema,
+  PromptDetailSchema,
+  PromptIdParams,
+  PromptListSchema,
+} from '../../prompts/schemas';
+import { failedTemplateChecks } from '../../prompts/template-check';
+import { previewPromptVersion } from '../../prompts/preview';
+import { activatePromptVersion, createPromptVersion, findPromptVersion, listPromptVersions, promptVersionDetail } from '../../prompts/versions';
+import type { ApiDeps } from '../deps';
+import { actorOf } from '../middleware/auth';
+import { errorResponses, openApiRegistry } from '../openapi';
+import { parseBody, parseParams, parseQuery } from '../validate';
+
+registerOpenApi();
+
+/** `/internal/prompts`: prompt versions of both agents as a lifecycle (DESIGN.md Part 2). */
+export function promptsRouter({ config, db }: ApiDeps): Router {
+  const router = Router();
+  const openai = createOpenAiClient(config);
+  const llm = { client: openai, model: config.OPENAI_MODEL };
+
+  router.get('/', async (req, res) => {
+    const filter = parseQuery(ListPromptsQuery, req);
+    res.json({ prompts: await listPromptVersions(db, filter) });
+  });
+
+  router.post('/', async (req, res) => {
+    const body = parseBody(CreatePromptBody, req);
+    const failed = await failedTemplateChecks(openai, body);
+    if (failed.length > 0) {
+      throw new HttpError(422, 'unsafe_template', `the fallback template fails: ${failed.map((c) => c.name).join(', ')}`, {
+        failed_checks: failed.map((c) => ({ name: c.name, detail: c.detail ?? null })),
+      });
+    }
+    res.status(201).json(await createPromptVersion(db, body, actorOf(req)));
+  });
+
+  router.get('/:id', async (req, res) => {
+    const { id } = parseParams(PromptIdParams, req);
+    const detail = await promptVersionDetail(db, id);
+    if (!detail) throw notFound('prompt version');
+    res.json(detail);
+  });
+
+  router.post('/:id/preview', async (req, res) => {
+    const { id } = parseParams(PromptIdParams, req);
+    const { customer_id } = parseBody(PreviewBody, req);
+    const version = await findPromptVersion(db, id);
+    if (!version) throw notFound('prompt version');
+    res.json(await previewPromptVersion(db, config, llm, version, customer_id));
+  });
+
+  router.post('/:id/activate', async (req, res) => {
+    const { id } = parseParams(PromptIdParams, req);
+    const { canary_messages } = parseBody(ActivateBody, req);
+    res.json(await activatePromptVersion(db, id, { canaryMessages: canary_messages, defaultCanary: config.SE_CANARY_MESSAGES }, actorOf(req)));
+  });
+
+  return router;
+}
+
+function registerOpenApi(): void {
+  const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+  const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } } } });
+  const PromptList = openApiRegistry.register('PromptVersionList', PromptListSchema);
+  const PromptDetail = openApiRegistry.register('PromptVersion', PromptDetailSchema);
+  const Preview = openApiRegistry.register('PromptPreview', PreviewSchema);
+  const Activated = openApiRegistry.register('PromptActivated', ActivatedSchema);
+  const Created = openApiRegistry.register('PromptCreated', CreatedPromptSchema);
+  const tags = ['prompts'];
+  openApiRegistry.registerPath({
+    method: 'get',
+    path: '/internal/prompts',
+    summary: 'Prompt versions of both agents, newest first per (agent, type, locale)',
+    tags,
+    request: { query: ListPromptsQuery },
+    responses: { 200: json(PromptList, 'versions'), ...errorResponses(401, 403, 422) },
+  });
+  openApiRegistry.registerPath({
+    method: 'post',
+    path: '/internal/prompts',
+    summary: 'Create a draft version (never edited afterwards)',
+    description: 'The fallback template, filled with a demo context, must pass the safety rules, and every `{{placeholder}}` must be one the message type fills; otherwise 422 naming the failed checks.',
+    tags,
+    request: body(CreatePromptBody),
+    responses: { 201: json(Created, 'created as a draft'), ...errorResponses(401, 403, 422) },
+  });
+  openApiRegistry.registerPath({
+    method: 'get',
+    path: '/internal/prompts/{id}',
+    summary: 'One version with its text and its audit trail (who did what, when)',
+    tags,
+    request: { params: PromptIdParams },
+    responses: { 200: json(PromptDetail, 'the version'), ...errorResponses(401, 403, 404, 422) },
+  });
+  openApiRegistry.registerPath({
+    method: 'post',
+    path: '/internal/prompts/{id}/preview',
+    summary: 'What this version would write, for a demo context or a real customer; nothing stored or sent',
+    tags,
+    request: { params: PromptIdParams, ...body(PreviewBody) },
+    responses: { 200: json(Preview, 'the draft and its safety verdict'), ...errorResponses(401, 403, 404, 422) },
+  });
+  openApiRegistry.registerPath({
+    method: 'post',
+    path: '/internal/prompts/{id}/activate',
+    summary: 'Use this version for new messages (as a canary first); the one before is retired; a retired version is a rollback',
+    description: '`canary_messages` defaults to SE_CANARY_MESSAGES for a new SmartEngage version and to 0 for a rollback and for CoachNova versions.',
+    tags,
+    request: { params: PromptIdParams, ...body(ActivateBody) },
+    responses: { 200: json(Activated, 'in use'), ...errorResponses(401, 403, 404, 409, 422) },
+  });
+}

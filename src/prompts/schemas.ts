@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/**
+ * The prompt-version contract (DESIGN.md Part 2, "The learning loop"): request bodies and the
+ * response types, one definition each; the routes validate with them and the OpenAPI document
+ * is generated from them.
+ */
+export const PromptAgentType = z.enum(['smartengage', 'coachnova']);
+export const PromptMessageType = z.enum(['REMINDER', 'COACHING', 'BURNOUT_CHECK']);
+export const PromptLocale = z.enum(['bn', 'en']);
+export const PromptStatusSchema = z.enum(['draft', 'canary', 'active', 'retired']);
+
+/** Which agent writes which message type: a version for any other pair is refused. */
+export const MESSAGE_TYPES_OF: Record<z.infer<typeof PromptAgentType>, Array<z.infer<typeof PromptMessageType>>> = {
+  smartengage: ['REMINDER'],
+  coachnova: ['COACHING', 'BURNOUT_CHECK'],
+};
+
+export const ListPromptsQuery = z.object({
+  agent_type: PromptAgentType.optional(),
+  message_type: PromptMessageType.optional(),
+  locale: PromptLocale.optional(),
+  status: PromptStatusSchema.optional(),
+});
+
+export const PromptSummarySchema = z.object({
+  id: z.uuid(),
+  agent_type: PromptAgentType,
+  message_type: PromptMessageType,
+  locale: PromptLocale,
+  version: z.number().int(),
+  status: PromptStatusSchema,
+  notes: z.string().nullable(),
+  created_by: z.string(),
+  created_at: z.string(),
+  messages_sent: z.number().int(),
+  canary: z.object({ messages: z.number().int(), used: z.number().int() }).nullable(),
+  activated_at: z.string().nullable(),
+  retired_at: z.string().nullable(),
+});
+export type PromptSummary = z.infer<typeof PromptSummarySchema>;
+export const PromptListSchema = z.object({ prompts: z.array(PromptSummarySchema) });
+
+export const PromptEventSchema = z.object({ action: z.string(), actor: z.string(), at: z.string(), details: z.record(z.string(), z.unknown()) });
+export const PromptDetailSchema = PromptSummarySchema.extend({
+  system_prompt: z.string(),
+  user_prompt: z.string(),
+  fallback_subject: z.string(),
+  fallback_text: z.string(),
+  events: z.array(PromptEventSchema),
+});
+export type PromptDetail = z.infer<typeof PromptDetailSchema>;
+
+export const CreatePromptBody = z
+  .object({
+    agent_type: PromptAgentType,
+    message_type: PromptMessageType,
+    locale: PromptLocale,
+    system_prompt: z.string().trim().min(1).max(8000),
+    user_prompt: z.string().trim().min(1).max(8000),
+    fallback_subject: z.string().trim().min(1).max(150),
+    fallback_text: z.string().trim().min(1).max(1200),
+    notes: z.string().max(2000).optional(),
+  })
+  .strict()
+  .refine((b) => MESSAGE_TYPES_OF[b.agent_type].includes(b.message_type), { message: 'this agent does not write this message type', path: ['message_type'] });
+export type CreatePromptInput = z.infer<typeof CreatePromptBody>;
+export const CreatedPromptSchema = z.object({ id: z.uuid(), version: z.number().int(), status: z.literal('draft') });
+
+export const PromptIdParams = z.object({ id: z.uuid() });
+export const PreviewBody = z.object({ customer_id: z.uuid().optional() }).strict();
+export const ActivateBody = z.object({ canary_messages: z.number().int().min(0).max(10_000).optional() }).strict();
+export const ActivatedSchema = z.object({ id: z.uuid(), version: z.number().int(), status: PromptStatusSchema, retired: z.object({ id: z.uuid(), version: z.number().int() }).nullable() });
+export type Activated = z.infer<typeof ActivatedSchema>;
+
+export const DraftSchema = z.object({ subject: z.string(), body: z.string(), call_to_action: z.string() });
+export const SafetyCheckSchema = z.object({ name: z.string(), passed: z.boolean(), detail: z.string().optional(), score: z.number().optional(), skipped: z.boolean().optional() });
+export const ReviewFlagSchema = z.object({ check: z.string(), score: z.number(), threshold: z.number(), detail: z.string() });
+export const PreviewSafetySchema = z.object({ safe: z.boolean(), checks: z.array(SafetyCheckSchema), flags: z.array(ReviewFlagSchema) });
+export const PreviewSchema = z.object({
+  draft: DraftSchema,
+  safety: PreviewSafetySchema,
+  model: z.string(),
+  prompt_version: z.number().int(),
+  fallback_reason: z.string().nullable(),
+  context: z.object({ source: z.enum(['demo', 'customer']), values: z.record(z.string(), z.union([z.string(), z.number()])) }),
+});
+export type Preview = z.infer<typeof PreviewSchema>;
