@@ -59,9 +59,46 @@ export function msUntilSendWindow(now: Date, timeZone: string, start: string, en
   const endMin = minutesOf(end);
   if (startMin === endMin) return 0;
   const { msOfDay } = localClock(now, usableTimeZone(timeZone));
-  const minuteNow = msOfDay / 60_000;
-  const inside = startMin < endMin ? minuteNow >= startMin && minuteNow < endMin : minuteNow >= startMin || minuteNow < endMin;
-  if (inside) return 0;
+  if (insideWindow(msOfDay / 60_000, startMin, endMin)) return 0;
   const untilStart = startMin * 60_000 - msOfDay;
   return untilStart > 0 ? untilStart : untilStart + MINUTES_PER_DAY * 60_000;
+}
+
+function clockOf(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+function insideWindow(minute: number, startMin: number, endMin: number): boolean {
+  if (startMin === endMin) return true;
+  return startMin < endMin ? minute >= startMin && minute < endMin : minute >= startMin || minute < endMin;
+}
+
+export type PersonalSendReason = 'favourite_hour' | 'favourite_hour_outside_window' | 'too_few_bookings';
+
+export interface PersonalSendPlan {
+  waitMs: number;
+  /** The local clock time aimed at ("19:00"), or the window's own start when falling back. */
+  target: string;
+  reason: PersonalSendReason;
+}
+
+/**
+ * `send_time: "personal"`: the local hour at which the customer has booked most often, when it
+ * falls inside the window; otherwise (or without such an hour) the window's normal behaviour.
+ * Inside that hour already → now; else wait for its next occurrence. A window starting mid-hour
+ * ("18:30") aims at the window start when the favourite hour is 18.
+ */
+export function personalSendPlan(now: Date, timeZone: string, start: string, end: string, favouriteHour: number | null): PersonalSendPlan {
+  const fallback = (reason: PersonalSendReason): PersonalSendPlan => ({ waitMs: msUntilSendWindow(now, timeZone, start, end), target: start, reason });
+  if (favouriteHour === null) return fallback('too_few_bookings');
+  const startMin = minutesOf(start);
+  const endMin = minutesOf(end);
+  const hourStart = favouriteHour * 60;
+  const target = insideWindow(hourStart, startMin, endMin) ? hourStart : insideWindow(startMin, hourStart, hourStart + 60) ? startMin : null;
+  if (target === null) return fallback('favourite_hour_outside_window');
+  const { msOfDay } = localClock(now, usableTimeZone(timeZone));
+  const minuteNow = msOfDay / 60_000;
+  if (Math.floor(minuteNow / 60) === favouriteHour && insideWindow(minuteNow, startMin, endMin)) return { waitMs: 0, target: clockOf(target), reason: 'favourite_hour' };
+  const until = target * 60_000 - msOfDay;
+  return { waitMs: until > 0 ? until : until + MINUTES_PER_DAY * 60_000, target: clockOf(target), reason: 'favourite_hour' };
 }

@@ -120,3 +120,19 @@ export interface CreatedDeepLink {
   url: string;
   expiresAt: string;
 }
+
+/** An arm as the campaign carries it (ids from the experiment_arms row). */
+export interface ExperimentArmPlan {
+  id: string;
+  name: string;
+  kind: 'holdout' | 'template' | 'llm';
+  weight: number;
+  promptVersion: number | null;
+  sendTime: 'window' | 'personal' | null;
+}
+
+/** A campaign's experiment: stored by the API before the campaign starts, assigned per page. */
+export interface ExperimentPlan {
+  experimentId: string;
+  arms: ExperimentArmPlan[];
+}
