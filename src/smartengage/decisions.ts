@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import type { DecisionKind } from '../db/types';
+import type { DecisionKind, UserResponse } from '../db/types';
 
 /** One decision about a customer and the facts it was taken on (DESIGN.md Part 2, "Explanations"). */
 export interface Decision {
@@ -71,3 +71,29 @@ export async function customerTimeline(db: Db, customerId: string, limit: number
     facts: r.facts,
   }));
 }
+
+/**
+ * A decision about a SmartEngage reminder (composed, sent, failed, a response), written from the
+ * message row in one statement: the customer, campaign and workflow come from `ai_messages`, and
+ * a message of another agent (CoachNova) records nothing. Keyed `<message id>:<kind>`.
+ */
+export async function recordMessageDecision(db: Db, messageId: string, kind: DecisionKind, reason: string | null, facts: Record<string, unknown>): Promise<void> {
+  await sql`
+    INSERT INTO customer_decisions (customer_id, campaign_id, workflow_id, kind, reason, facts, idempotency_key)
+    SELECT m.user_id, m.campaign_id, m.workflow_id, ${kind}, ${reason}, ${JSON.stringify({ message_id: messageId, ...facts })}::jsonb, ${`${messageId}:${kind}`}
+    FROM ai_messages m
+    WHERE m.id = ${messageId} AND m.agent_type = 'smartengage' AND m.role = 'CUSTOMER'
+    ON CONFLICT (idempotency_key) DO NOTHING`.execute(db);
+}
+
+const RESPONSE_KIND: Record<UserResponse, DecisionKind | null> = { CLICKED: 'clicked', REPLIED: 'replied', BOOKED: 'booked', IGNORED: 'ignored', ACKNOWLEDGED: null };
+
+/** A customer's response to a reminder, on their timeline (a CoachNova acknowledgement is not a SmartEngage decision). */
+export async function recordResponseDecision(db: Db, event: { messageId: string; response: UserResponse; at: string; detail?: string }): Promise<void> {
+  const kind = RESPONSE_KIND[event.response];
+  if (!kind || !UUID.test(event.messageId)) return;
+  const facts = { response: event.response, responded_at: event.at, ...(event.detail && kind === 'booked' ? { booking_id: event.detail } : {}) };
+  await recordMessageDecision(db, event.messageId, kind, kind === 'ignored' ? 'attribution_window_closed' : null, facts);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

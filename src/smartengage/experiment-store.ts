@@ -1,4 +1,6 @@
 import type { Db } from '../db/database';
+import type { Locale } from '../db/types';
+import { HttpError } from '../lib/errors';
 import { assignArm } from './arm-assignment';
 import type { ExperimentSpec } from './experiment-spec';
 import type { ExperimentArmPlan, ExperimentPlan } from './types';
@@ -70,4 +72,26 @@ export async function assignCustomers(db: Db, plan: ExperimentPlan, customerIds:
     .execute();
   const armById = new Map(plan.arms.map((a) => [a.id, a]));
   return stored.map((r) => ({ customerId: r.customer_id, arm: armById.get(r.arm_id)!, assignedAt: r.assigned_at, fresh: fresh.has(r.customer_id) }));
+}
+
+/**
+ * An llm arm's prompt version must exist for SmartEngage reminders in every locale the segment
+ * may hold (versions are numbered per locale) before the campaign starts: found out later, every
+ * customer of the arm would fail. A 422 naming what is missing.
+ */
+export async function assertPromptVersionsExist(db: Db, spec: ExperimentSpec, locales: readonly Locale[]): Promise<void> {
+  const wanted = [...new Set(spec.arms.flatMap((a) => (a.prompt_version === undefined ? [] : [a.prompt_version])))];
+  if (wanted.length === 0) return;
+  const found = await db
+    .selectFrom('prompt_templates')
+    .select(['version', 'locale'])
+    .where('agent_type', '=', 'smartengage')
+    .where('message_type', '=', 'REMINDER')
+    .where('version', 'in', wanted)
+    .execute();
+  const missing = wanted.flatMap((version) => locales.filter((locale) => !found.some((f) => f.version === version && f.locale === locale)).map((locale) => ({ version, locale })));
+  if (missing.length > 0) {
+    const names = missing.map((m) => `v${m.version}/${m.locale}`).join(', ');
+    throw new HttpError(422, 'unknown_prompt_version', `no SmartEngage reminder prompt ${names} (set segment_criteria.locale to run a version that exists in one locale only)`, { missing });
+  }
 }

@@ -19,6 +19,8 @@ export interface ReengagementSettings {
   deepLinkTtlHours: number;
   promoCode: string | null;
   retry: ActivityRetrySettings;
+  /** `personal`: the customer's favourite booking hour inside the window (absent: `window`). */
+  sendTime?: 'window' | 'personal';
 }
 
 export interface CampaignSettings {
@@ -47,6 +49,8 @@ export interface CampaignInput {
   settings: CampaignSettings;
   /** Present from the second run on (continue-as-new). */
   state?: CampaignState;
+  /** The experiment the campaign runs, stored before it started. */
+  experiment?: ExperimentPlan;
 }
 
 export interface CampaignState {
@@ -76,6 +80,8 @@ export interface SegmentPageMember {
   serviceId: string;
   /** The customer's local date at the campaign's clock: part of the per-day workflow id. */
   localDate: string;
+  /** Their arm, when the campaign runs an experiment. */
+  arm?: ExperimentArmPlan;
 }
 
 export interface SegmentPage {
@@ -91,6 +97,8 @@ export interface ReengagementInput {
   settings: ReengagementSettings;
   /** The campaign workflow to tell the outcome to (by signal); absent for a stand-alone run. */
   reportTo?: string;
+  /** The customer's experiment arm: how the message is written (template / llm version) and when it is sent. */
+  arm?: ExperimentArmPlan;
 }
 
 export type ReengagementStatus = 'sent' | 'skipped' | 'failed';

@@ -49,17 +49,26 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
     return report({ workflowId, status: 'skipped', reason });
   };
 
-  const plan = await db.planSendWindow({ customerId: input.customerId, windowStart: settings.sendWindowStart, windowEnd: settings.sendWindowEnd });
+  // An experiment arm changes how the message is written; runs recorded before arms existed have none.
+  const arm = input.arm && patched('experiment-arms') ? input.arm : undefined;
+  const plan = await db.planSendWindow({
+    customerId: input.customerId,
+    windowStart: settings.sendWindowStart,
+    windowEnd: settings.sendWindowEnd,
+    sendTime: arm?.sendTime ?? settings.sendTime ?? 'window',
+    workflowId,
+    campaignId: input.campaignId,
+  });
   if (plan.waitMs > 0) await sleep(plan.waitMs);
 
-  const claim = await db.claimContactSlot({ customerId: input.customerId, workflowId, capHours: settings.frequencyCapHours });
+  const claim = await db.claimContactSlot({ customerId: input.customerId, workflowId, capHours: settings.frequencyCapHours, campaignId: input.campaignId });
   if (!claim.claimed) return skip(claim.reason);
 
   status.phase = 'composing';
   const reminder = await db.loadReminderContext({ customerId: input.customerId, serviceId: input.serviceId });
   const composed = await composeSafeMessage(
-    { agent: 'smartengage', messageType: 'REMINDER', locale: reminder.locale, context: reminder.context },
-    { llmRetry: { initialIntervalMs: settings.retry.initialIntervalMs } },
+    { agent: 'smartengage', messageType: 'REMINDER', locale: reminder.locale, context: reminder.context, ...(arm?.promptVersion ? { promptVersion: arm.promptVersion } : {}) },
+    { llmRetry: { initialIntervalMs: settings.retry.initialIntervalMs }, templateOnly: arm?.kind === 'template' },
   );
   const link = await db.createReminderDeepLink({
     customerId: input.customerId,
