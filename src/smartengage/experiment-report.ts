@@ -96,3 +96,30 @@ export async function experimentReport(db: Db, campaignId: string): Promise<Expe
     }),
   };
 }
+
+export interface AssignmentRow {
+  customer_id: string;
+  arm: string;
+  kind: ArmKind;
+  assigned_at: string;
+  /** The reminder this campaign sent them (null for the holdout, or not sent yet). */
+  message_id: string | null;
+  deep_link: string | null;
+}
+
+/** Who is in which arm, with their reminder: a keyset page in customer-id order (for exports and the demo simulator). */
+export async function experimentAssignments(db: Db, campaignId: string, after: string | null, limit: number): Promise<AssignmentRow[] | null> {
+  const experiment = await db.selectFrom('experiments').select('id').where('campaign_id', '=', campaignId).executeTakeFirst();
+  if (!experiment) return null;
+  let query = db
+    .selectFrom('experiment_assignments as a')
+    .innerJoin('experiment_arms as arm', 'arm.id', 'a.arm_id')
+    .leftJoin('ai_messages as m', (join) => join.onRef('m.user_id', '=', 'a.customer_id').on('m.campaign_id', '=', campaignId))
+    .select(['a.customer_id', 'arm.name as arm', 'arm.kind', 'a.assigned_at', 'm.id as message_id', 'm.deep_link'])
+    .where('a.experiment_id', '=', experiment.id)
+    .orderBy('a.customer_id')
+    .limit(limit);
+  if (after) query = query.where('a.customer_id', '>', after);
+  const rows = await query.execute();
+  return rows.map((r) => ({ ...r, assigned_at: r.assigned_at.toISOString() }));
+}

@@ -222,6 +222,16 @@ describe('experiments: a campaign with a holdout and two arms', () => {
     expect(l.uplift_vs_holdout.p_value).toBeCloseTo(twoProportionZTest({ successes: 56, n: 70 }, { successes: 48, n: 80 }).p_value, 12);
 
     expect((await experimentOf('00000000-0000-4000-8000-000000000000')).status).toBe(404);
+
+    // who is in which arm, in keyset pages
+    const first = await getJson(`${system.baseUrl}/internal/analytics/smartengage/experiments/${campaign.id}/assignments?limit=100`, API_KEY);
+    expect(first.body.assignments).toHaveLength(100);
+    const rest = await getJson(`${system.baseUrl}/internal/analytics/smartengage/experiments/${campaign.id}/assignments?limit=100&after=${first.body.next_after}`, API_KEY);
+    expect(rest.body).toEqual(expect.objectContaining({ next_after: null }));
+    const all = [...first.body.assignments, ...rest.body.assignments];
+    expect(new Set(all.map((a: any) => a.customer_id)).size).toBe(150);
+    expect(all.filter((a: any) => a.arm === 'holdout')).toHaveLength(80);
+    expect(all[0]).toEqual(expect.objectContaining({ kind: expect.any(String), message_id: null, deep_link: null }));
   });
 
   it('refuses bad experiments with a clear 422', async () => {

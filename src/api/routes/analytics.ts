@@ -5,7 +5,7 @@ import type { ApiDeps } from '../deps';
 import { errorResponses, openApiRegistry } from '../openapi';
 import { parseParams, parseQuery } from '../validate';
 import { notFound } from '../../lib/errors';
-import { experimentReport } from '../../smartengage/experiment-report';
+import { experimentAssignments, experimentReport } from '../../smartengage/experiment-report';
 
 const DAY_MS = 86_400_000;
 
@@ -99,6 +99,28 @@ openApiRegistry.registerPath({
   responses: { 200: { description: 'the experiment', content: { 'application/json': { schema: ExperimentReportSchema } } }, ...errorResponses(401, 403, 404, 422) },
 });
 
+const AssignmentsQuery = z
+  .object({ after: z.uuid().optional().openapi({ description: 'the last customer_id of the previous page' }), limit: z.coerce.number().int().min(1).max(1000).optional() })
+  .strict();
+const AssignmentsResponse = z
+  .object({
+    job_id: z.uuid(),
+    assignments: z.array(
+      z.object({ customer_id: z.uuid(), arm: z.string(), kind: z.enum(['holdout', 'template', 'llm']), assigned_at: z.string(), message_id: z.uuid().nullable(), deep_link: z.string().nullable() }),
+    ),
+    next_after: z.uuid().nullable(),
+  })
+  .openapi('ExperimentAssignments');
+
+openApiRegistry.registerPath({
+  method: 'get',
+  path: '/internal/analytics/smartengage/experiments/{job_id}/assignments',
+  summary: "Who is in which arm, with their reminder (keyset pages by customer id)",
+  tags: ['analytics'],
+  request: { params: ExperimentParams, query: AssignmentsQuery },
+  responses: { 200: { description: 'a page of assignments', content: { 'application/json': { schema: AssignmentsResponse } } }, ...errorResponses(401, 403, 404, 422) },
+});
+
 export function analyticsRouter({ db }: ApiDeps): Router {
   const router = Router();
   router.get('/smartengage/experiments/:job_id', async (req, res) => {
@@ -106,6 +128,14 @@ export function analyticsRouter({ db }: ApiDeps): Router {
     const report = await experimentReport(db, job_id);
     if (!report) throw notFound('experiment');
     res.json(report);
+  });
+  router.get('/smartengage/experiments/:job_id/assignments', async (req, res) => {
+    const { job_id } = parseParams(ExperimentParams, req);
+    const query = parseQuery(AssignmentsQuery, req);
+    const limit = query.limit ?? 500;
+    const assignments = await experimentAssignments(db, job_id, query.after ?? null, limit);
+    if (!assignments) throw notFound('experiment');
+    res.json({ job_id, assignments, next_after: assignments.length === limit ? assignments[assignments.length - 1].customer_id : null });
   });
   router.get('/smartengage', async (req, res) => {
     const query = parseQuery(FunnelQuery, req);
