@@ -97,3 +97,21 @@ export async function recordResponseDecision(db: Db, event: { messageId: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A booking made without a reminder's link, by a customer inside an experiment's attribution
+ * window (a held-out customer, or one who booked in the app): on their timeline as `booked`,
+ * since the experiment counts it as a conversion. One statement over their open assignments.
+ */
+export async function recordBookingConversions(db: Db, customerId: string, bookingId: string): Promise<void> {
+  await sql`
+    INSERT INTO customer_decisions (customer_id, campaign_id, workflow_id, kind, reason, facts, idempotency_key)
+    SELECT a.customer_id, e.campaign_id, NULL, 'booked', 'booked_without_link',
+           jsonb_build_object('booking_id', ${bookingId}::text, 'experiment_id', e.id, 'assigned_at', a.assigned_at,
+             'attribution_window_seconds', e.attribution_window_seconds),
+           e.id || ':' || a.customer_id || ':booked:' || ${bookingId}::text
+    FROM experiment_assignments a
+    JOIN experiments e ON e.id = a.experiment_id
+    WHERE a.customer_id = ${customerId} AND now() < a.assigned_at + make_interval(secs => e.attribution_window_seconds)
+    ON CONFLICT (idempotency_key) DO NOTHING`.execute(db);
+}

@@ -105,16 +105,20 @@ describe('experiments: a campaign with a holdout and two arms', () => {
       { authorization: `Bearer ${token}` },
     );
     expect(booked.status).toBe(201);
-    // the marketplace's own systems write a booking for a held-out customer: it counts too
-    await db.insertInto('bookings').values({ customer_id: held[0].id, service_id: serviceId, status: 'CONFIRMED', scheduled_at: new Date(Date.now() + 24 * HOUR_MS), total_price: 900 }).execute();
+    // a held-out customer books in the app, without any link: a conversion, and on their timeline
+    const organic = await postJson(`${system.baseUrl}/bookings`, { customer_id: held[0].id, service_id: serviceId, scheduled_at: new Date(Date.now() + 24 * HOUR_MS).toISOString() }, API_KEY);
+    expect(organic.status).toBe(201);
+    // the marketplace's own systems write a booking straight to the table: it counts too
+    if (held.length > 1) await db.insertInto('bookings').values({ customer_id: held[1].id, service_id: serviceId, status: 'CONFIRMED', scheduled_at: new Date(Date.now() + 24 * HOUR_MS), total_price: 900 }).execute();
     // a cancelled booking is no conversion
     await db.insertInto('bookings').values({ customer_id: templated[0].id, service_id: serviceId, status: 'CANCELLED', scheduled_at: new Date(Date.now() + 24 * HOUR_MS), total_price: 900 }).execute();
 
     // a held-out customer's timeline: eligible, assigned to the holdout, skipped because of it
     const heldLine = await timeline(held[0].id);
     expect(heldLine.status).toBe(200);
-    expect(heldLine.body.events.map((e: any) => e.kind)).toEqual(['skipped', 'assigned', 'eligible']);
-    const [skipped, assigned, eligible] = heldLine.body.events;
+    expect(heldLine.body.events.map((e: any) => e.kind)).toEqual(['booked', 'skipped', 'assigned', 'eligible']);
+    const [conversion, skipped, assigned, eligible] = heldLine.body.events;
+    expect(conversion).toEqual(expect.objectContaining({ campaign_id: jobId, reason: 'booked_without_link', facts: expect.objectContaining({ booking_id: organic.body.id }) }));
     expect(skipped).toEqual(expect.objectContaining({ campaign_id: jobId, reason: 'holdout' }));
     expect(assigned.facts).toEqual(expect.objectContaining({ arm: 'control', kind: 'holdout', contacted: false, share: 1 / 3 }));
     expect(eligible.facts).toEqual(
@@ -168,7 +172,7 @@ describe('experiments: a campaign with a holdout and two arms', () => {
     expect(report.body).toEqual(expect.objectContaining({ job_id: jobId, name: 'holdout vs template vs llm', attribution_window_seconds: 10, window_closes_at: expect.any(String) }));
     const arms = Object.fromEntries(report.body.arms.map((a: any) => [a.name, a]));
     expect(report.body.arms.map((a: any) => a.name)).toEqual(['control', 'template', 'llm-v1']);
-    expect(arms.control).toEqual(expect.objectContaining({ kind: 'holdout', customers: held.length, sent: 0, clicked: 0, booked: 1, booked_via_link: 0, uplift_vs_holdout: null }));
+    expect(arms.control).toEqual(expect.objectContaining({ kind: 'holdout', customers: held.length, sent: 0, clicked: 0, booked: Math.min(held.length, 2), booked_via_link: 0, uplift_vs_holdout: null }));
     expect(arms.template).toEqual(expect.objectContaining({ kind: 'template', customers: templated.length, sent: templated.length, booked: 0 }));
     expect(arms['llm-v1']).toEqual(expect.objectContaining({ kind: 'llm', prompt_version: 1, customers: written.length, sent: written.length, booked: 1, booked_via_link: 1 }));
     expect(arms['llm-v1'].booking_rate).toBeCloseTo(1 / written.length, 10);

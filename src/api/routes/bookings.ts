@@ -5,6 +5,7 @@ import { forbidden, HttpError, notFound } from '../../lib/errors';
 import { verifyDeepLinkToken } from '../../smartengage/deep-link-token';
 import { deliverMessageResponse } from '../../smartengage/deliver-response';
 import { attributedBookings } from '../../smartengage/metrics';
+import { recordBookingConversions } from '../../smartengage/decisions';
 import type { ApiDeps } from '../deps';
 import { requireUser } from '../middleware/auth';
 import { errorResponses, openApiRegistry } from '../openapi';
@@ -96,6 +97,7 @@ export function bookingsRouter({ config, db, temporal, logger }: ApiDeps): Route
       .returning(['id', 'customer_id', 'service_id', 'status', 'scheduled_at', 'total_price', 'source_message_id', 'created_at'])
       .executeTakeFirstOrThrow();
 
+    if (!message) await recordBookingConversions(db, customerId, booking.id);
     if (message) {
       attributedBookings.inc();
       try {
