@@ -6,7 +6,7 @@ import { loadReminderContext } from '../smartengage/reminder-context';
 import { scheduledFacts } from '../smartengage/decision-facts';
 import { recordDecision } from '../smartengage/decisions';
 import { favouriteBookingHour } from '../smartengage/favourite-booking-hour';
-import { msUntilSendWindow, personalSendPlan, usableTimeZone } from '../smartengage/send-window';
+import { msUntilSendWindow, personalSendPlan, usableTimeZone } from '../core/local-time';
 import type { ClaimResult, CreatedDeepLink, ReminderContext } from '../smartengage/types';
 import type { ActivityDeps } from './deps';
 
@@ -28,7 +28,7 @@ export function createReengagementActivities({ db, config }: ActivityDeps) {
      * opens (0 inside it), or with `sendTime: "personal"` at their favourite booking hour inside
      * it. The choice and its reasons are stored as the `scheduled` decision.
      */
-    async planSendWindow(input: SendPlanRequest): Promise<{ waitMs: number; timezone: string }> {
+    async planSendWindow(input: SendPlanRequest): Promise<{ waitMs: number }> {
       const user = await db.selectFrom('users').select('timezone').where('id', '=', input.customerId).executeTakeFirst();
       const timezone = usableTimeZone(user?.timezone);
       const now = new Date();
@@ -41,7 +41,7 @@ export function createReengagementActivities({ db, config }: ActivityDeps) {
         const facts = scheduledFacts({ timezone, windowStart: input.windowStart, windowEnd: input.windowEnd, sendTime, plan, favourite, now });
         await recordDecision(db, { customerId: input.customerId, campaignId: input.campaignId ?? null, workflowId: input.workflowId, kind: 'scheduled', reason: plan.reason, facts, idempotencyKey: `${input.workflowId}:scheduled` });
       }
-      return { waitMs: plan.waitMs, timezone };
+      return { waitMs: plan.waitMs };
     },
 
     /** Consent, activity and the frequency cap re-checked and the contact slot taken, atomically. */

@@ -3,7 +3,7 @@ import { assignedFacts, eligibleFacts } from '../smartengage/decision-facts';
 import { recordDecisions, type Decision } from '../smartengage/decisions';
 import { assignCustomers } from '../smartengage/experiment-store';
 import { fetchSegmentPage } from '../smartengage/segment-query';
-import { localDate } from '../smartengage/send-window';
+import { localDate } from '../core/local-time';
 import type { ExperimentPlan, SegmentPage } from '../smartengage/types';
 import type { ActivityDeps } from './deps';
 

@@ -1,7 +1,7 @@
 import type { ComposedMessage } from '../messaging/types';
 import type { SegmentCriteria } from './criteria';
 import type { SegmentMember } from './segment-query';
-import type { PersonalSendPlan } from './send-window';
+import type { PersonalSendPlan } from '../core/local-time';
 import type { ExperimentArmPlan } from './types';
 
 /**

@@ -1,7 +1,7 @@
 import type { ParsedMail } from 'mailparser';
 import { assignArm } from '../../src/smartengage/arm-assignment';
 import { resolveCriteria } from '../../src/smartengage/criteria';
-import { campaignSettings } from '../../src/smartengage/settings';
+import { campaignSettings } from '../../src/smartengage/core/settings';
 import { newcombeInterval, twoProportionZTest } from '../../src/smartengage/uplift';
 import { getJson, postJson } from '../helpers/http';
 import { eventually } from '../helpers/wait';

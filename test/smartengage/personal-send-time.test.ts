@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { favouriteBookingHour } from '../../src/smartengage/favourite-booking-hour';
-import { personalSendPlan } from '../../src/smartengage/send-window';
+import { personalSendPlan } from '../../src/core/local-time';
 import { createCustomer, createService } from './fixtures';
 
 const MIN = 60_000;

@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Db } from '../db/database';
-import type { MessageResponseEvent } from '../messaging/types';
-import { messageResponseSignal } from '../workflows/shared/signals';
-import { storeMessageResponse } from './store-response';
+import type { Db } from '../../db/database';
+import type { MessageResponseEvent } from '../../messaging/types';
+import { storeMessageResponse } from '../../smartengage/store-response';
+import { messageResponseSignal } from '../../workflows/shared/signals';
 
 export type ResponseDelivery = 'signalled' | 'recorded';
 
