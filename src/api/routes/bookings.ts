@@ -4,7 +4,6 @@ import { createBooking } from '../../bookings/create-booking';
 import { forbidden, HttpError } from '../../lib/errors';
 import { deliverMessageResponse } from '../../temporal/clients/message-response';
 import { attributedBookings } from '../../smartengage/metrics';
-import { recordBookingConversions } from '../../smartengage/decisions';
 import type { ApiDeps } from '../deps';
 import { requireUser } from '../middleware/auth';
 import { errorResponses, openApiRegistry } from '../openapi';
@@ -70,7 +69,6 @@ export function bookingsRouter({ config, db, temporal, logger }: ApiDeps): Route
       deepLinkToken: body.deep_link_token,
     });
 
-    if (!message) await recordBookingConversions(db, customerId, booking.id);
     if (message) {
       attributedBookings.inc();
       try {
