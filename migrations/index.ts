@@ -8,6 +8,8 @@ import * as messageCallToAction from './0007_message_call_to_action';
 import * as segmentPlannerStatistics from './0008_segment_planner_statistics';
 import * as promptVersionLifecycle from './0009_prompt_version_lifecycle';
 import * as messageApprovals from './0010_message_approvals';
+import * as experiments from './0011_experiments';
+import * as customerDecisions from './0012_customer_decisions';
 
 /**
  * Migrations in the order they apply. Listed statically (not read from the folder) so the same
@@ -23,4 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0008_segment_planner_statistics': segmentPlannerStatistics,
   '0009_prompt_version_lifecycle': promptVersionLifecycle,
   '0010_message_approvals': messageApprovals,
+  '0011_experiments': experiments,
+  '0012_customer_decisions': customerDecisions,
 };

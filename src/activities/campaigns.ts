@@ -1,5 +1,6 @@
 import { contactsSkipped } from '../lib/metrics';
 import * as store from '../smartengage/campaign-store';
+import { recordDecisions } from '../smartengage/decisions';
 import type { SegmentCriteriaInput } from '../smartengage/criteria';
 import { campaignsStarted } from '../smartengage/metrics';
 import { openCampaign } from '../smartengage/open-campaign';
@@ -14,9 +15,26 @@ export function createCampaignsActivities({ db, config }: ActivityDeps) {
     },
 
     /** Counts are absolute; `newSkips` (reasons decided by the campaign itself) feed the metrics. */
-    async saveCampaignProgress(input: { campaignId: string; counts: CampaignCounts; newSkips?: Record<string, number> }): Promise<void> {
+    async saveCampaignProgress(input: {
+      campaignId: string;
+      counts: CampaignCounts;
+      newSkips?: Record<string, number>;
+      handledElsewhere?: Array<{ customerId: string; workflowId: string }>;
+    }): Promise<void> {
       await store.saveCampaignCounts(db, input.campaignId, input.counts);
       for (const [reason, n] of Object.entries(input.newSkips ?? {})) contactsSkipped.inc({ agent: 'smartengage', reason }, n);
+      await recordDecisions(
+        db,
+        (input.handledElsewhere ?? []).map(({ customerId, workflowId }) => ({
+          customerId,
+          campaignId: input.campaignId,
+          workflowId,
+          kind: 'skipped' as const,
+          reason: 'already_handled',
+          facts: { existing_workflow_id: workflowId, rule: 'one reminder per customer per local day, whichever run started it first' },
+          idempotencyKey: `${input.campaignId}:${customerId}:skipped`,
+        })),
+      );
     },
 
     async completeCampaign(input: { campaignId: string; counts: CampaignCounts; status?: store.FinalCampaignStatus; error?: string }): Promise<void> {

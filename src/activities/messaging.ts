@@ -4,9 +4,12 @@ import { llmFallbacks, messagesFailed, messagesSent, safetyRejections } from '..
 import { markMessageFailed, sendMessageEmail, type SendMessageEmailInput } from '../messaging/delivery';
 import { generateDraft, templateDraft } from '../messaging/drafts';
 import { recordMessage } from '../messaging/record';
-import { applyMessageResponse, type ResponseEvent } from '../messaging/responses';
+import type { ResponseEvent } from '../messaging/responses';
 import type { DraftRequest, GeneratedDraft, RecordMessageInput, SafetyRequest, SafetyVerdict } from '../messaging/types';
 import { checkDraftSafety } from '../safety/check';
+import { recordMessageDecision } from '../smartengage/decisions';
+import { composedFacts } from '../smartengage/decision-facts';
+import { storeMessageResponse } from '../smartengage/store-response';
 
 /**
  * The shared message pipeline, as activities both agents use: draft → safety → record → send →
@@ -59,7 +62,9 @@ export function createMessagingActivities(deps: ActivityDeps) {
 
     /** Stores the composed message as PENDING, once per idempotency key. */
     async recordMessage(input: RecordMessageInput): Promise<{ messageId: string }> {
-      return recordMessage(db, input);
+      const recorded = await recordMessage(db, input);
+      await recordMessageDecision(db, recorded.messageId, 'composed', input.composed.fallbackReason ?? null, composedFacts(input.composed));
+      return recorded;
     },
 
     /** Emails a recorded message at most once; SMTP errors propagate for Temporal to retry. */
@@ -68,6 +73,7 @@ export function createMessagingActivities(deps: ActivityDeps) {
     ): Promise<{ deliveryStatus: 'SENT' | 'DELIVERED'; providerMessageId: string; alreadySent: boolean }> {
       const result = await sendMessageEmail({ config, db, mailer }, input);
       if (!result.alreadySent) messagesSent.inc({ agent: result.agent, message_type: result.messageType, channel: 'EMAIL' });
+      await recordMessageDecision(db, input.messageId, 'sent', null, { delivery_status: result.deliveryStatus, channel: 'EMAIL', marketing: input.marketing });
       return { deliveryStatus: result.deliveryStatus, providerMessageId: result.providerMessageId, alreadySent: result.alreadySent };
     },
 
@@ -75,11 +81,12 @@ export function createMessagingActivities(deps: ActivityDeps) {
     async markMessageFailed(input: { messageId: string; error: string }): Promise<void> {
       const changed = await markMessageFailed(db, input);
       if (changed) messagesFailed.inc({ agent: changed.agent_type, message_type: changed.message_type });
+      await recordMessageDecision(db, input.messageId, 'failed', 'delivery_failed', { error: input.error });
     },
 
     /** Records a response unless a stronger one is already stored (see RESPONSE_RANK). */
     async recordMessageResponse(event: ResponseEvent): Promise<{ applied: boolean }> {
-      return applyMessageResponse(db, event);
+      return storeMessageResponse(db, event);
     },
   };
 }

@@ -3,23 +3,56 @@ import { contactsSkipped } from '../lib/metrics';
 import { claimContact } from '../smartengage/contact-claim';
 import { attachDeepLink, createDeepLink, type NewDeepLink } from '../smartengage/deep-links';
 import { loadReminderContext } from '../smartengage/reminder-context';
-import { msUntilSendWindow, usableTimeZone } from '../core/local-time';
+import { scheduledFacts } from '../smartengage/decision-facts';
+import { recordDecision } from '../smartengage/decisions';
+import { favouriteBookingHour } from '../smartengage/favourite-booking-hour';
+import { msUntilSendWindow, personalSendPlan, usableTimeZone } from '../core/local-time';
 import type { ClaimResult, CreatedDeepLink, ReminderContext } from '../smartengage/types';
 import type { ActivityDeps } from './deps';
+
+export interface SendPlanRequest {
+  customerId: string;
+  windowStart: string;
+  windowEnd: string;
+  sendTime?: 'window' | 'personal';
+  /** For the `scheduled` decision (absent in runs from before decisions were stored). */
+  workflowId?: string;
+  campaignId?: string | null;
+}
 
 /** The per-customer steps of a re-engagement run that touch the database or the clock. */
 export function createReengagementActivities({ db, config }: ActivityDeps) {
   return {
-    /** Milliseconds until the customer's send window opens (0 inside it), in their own timezone. */
-    async planSendWindow(input: { customerId: string; windowStart: string; windowEnd: string }): Promise<{ waitMs: number }> {
+    /**
+     * Milliseconds until the reminder goes out, in the customer's own timezone: when the window
+     * opens (0 inside it), or with `sendTime: "personal"` at their favourite booking hour inside
+     * it. The choice and its reasons are stored as the `scheduled` decision.
+     */
+    async planSendWindow(input: SendPlanRequest): Promise<{ waitMs: number }> {
       const user = await db.selectFrom('users').select('timezone').where('id', '=', input.customerId).executeTakeFirst();
-      return { waitMs: msUntilSendWindow(new Date(), usableTimeZone(user?.timezone), input.windowStart, input.windowEnd) };
+      const timezone = usableTimeZone(user?.timezone);
+      const now = new Date();
+      const sendTime = input.sendTime ?? 'window';
+      const favourite = sendTime === 'personal' ? await favouriteBookingHour(db, input.customerId, timezone) : undefined;
+      const plan = favourite
+        ? personalSendPlan(now, timezone, input.windowStart, input.windowEnd, favourite.hour)
+        : { waitMs: msUntilSendWindow(now, timezone, input.windowStart, input.windowEnd), target: input.windowStart, reason: 'window' as const };
+      if (input.workflowId) {
+        const facts = scheduledFacts({ timezone, windowStart: input.windowStart, windowEnd: input.windowEnd, sendTime, plan, favourite, now });
+        await recordDecision(db, { customerId: input.customerId, campaignId: input.campaignId ?? null, workflowId: input.workflowId, kind: 'scheduled', reason: plan.reason, facts, idempotencyKey: `${input.workflowId}:scheduled` });
+      }
+      return { waitMs: plan.waitMs };
     },
 
     /** Consent, activity and the frequency cap re-checked and the contact slot taken, atomically. */
-    async claimContactSlot(input: { customerId: string; workflowId: string; capHours: number }): Promise<ClaimResult> {
+    async claimContactSlot(input: { customerId: string; workflowId: string; capHours: number; campaignId?: string | null }): Promise<ClaimResult> {
       const result = await claimContact(db, input.customerId, input.workflowId, input.capHours);
-      if (!result.claimed) contactsSkipped.inc({ agent: 'smartengage', reason: result.reason });
+      if (!result.claimed) {
+        contactsSkipped.inc({ agent: 'smartengage', reason: result.reason });
+        // the reason the claim itself gave, not one worked out again afterwards
+        const facts = { checked_at: new Date().toISOString(), frequency_cap_hours: input.capHours, checked_by: 'contact claim at send time (consent, activity, recent messages, open bookings)' };
+        await recordDecision(db, { customerId: input.customerId, campaignId: input.campaignId ?? null, workflowId: input.workflowId, kind: 'skipped', reason: result.reason, facts, idempotencyKey: `${input.workflowId}:skipped` });
+      }
       return result;
     },
 

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import { HttpError, notFound } from '../lib/errors';
+import { recordBookingConversions } from '../smartengage/decisions';
 import { attributedMessage, type AttributedMessage } from './attribution';
 
 export interface NewBooking {
@@ -35,5 +36,7 @@ export async function createBooking(db: Db, deepLinkSecret: string, booking: New
     })
     .returning(['id', 'customer_id', 'service_id', 'status', 'scheduled_at', 'total_price', 'source_message_id', 'created_at'])
     .executeTakeFirstOrThrow();
+  // without a link, an experiment's conversion still goes on the customer's timeline (with one, the BOOKED response does)
+  if (!message) await recordBookingConversions(db, booking.customerId, row.id);
   return { booking: row, message };
 }

@@ -103,8 +103,7 @@ export function msUntilSendWindow(now: Date, timeZone: string, start: string, en
   const startMin = clockMinutes(start);
   const endMin = clockMinutes(end);
   if (startMin === endMin) return 0;
-  const parts = localParts(now, usableTimeZone(timeZone));
-  const msOfDay = ((Number(parts.hour) * 60 + Number(parts.minute)) * 60 + Number(parts.second)) * 1000 + now.getUTCMilliseconds();
+  const msOfDay = msOfLocalDay(now, timeZone);
   if (inDailyWindow(Math.floor(msOfDay / MS_PER_MINUTE), startMin, endMin)) return 0;
   const untilStart = startMin * MS_PER_MINUTE - msOfDay;
   return untilStart > 0 ? untilStart : untilStart + MINUTES_PER_DAY * MS_PER_MINUTE;
@@ -115,4 +114,45 @@ export function previousDate(date: string, days = 1): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() - days);
   return d.toISOString().slice(0, 10);
+}
+
+/** Milliseconds since local midnight at `now` in `timeZone` (an unusable zone falls back). */
+function msOfLocalDay(now: Date, timeZone: string): number {
+  const parts = localParts(now, usableTimeZone(timeZone));
+  return ((Number(parts.hour) * 60 + Number(parts.minute)) * 60 + Number(parts.second)) * 1000 + now.getUTCMilliseconds();
+}
+
+/** A send window contains a local minute; equal start and end mean "any time". */
+const inSendWindow = (minute: number, start: number, end: number) => start === end || inDailyWindow(minute, start, end);
+
+const clockOf = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+export type PersonalSendReason = 'favourite_hour' | 'favourite_hour_outside_window' | 'too_few_bookings';
+
+export interface PersonalSendPlan {
+  waitMs: number;
+  /** The local clock time aimed at ("19:00"), or the window's own start when falling back. */
+  target: string;
+  reason: PersonalSendReason;
+}
+
+/**
+ * `send_time: "personal"`: the local hour at which the customer has booked most often, when it
+ * falls inside the window; otherwise (or without such an hour) the window's normal behaviour.
+ * Inside that hour already → now; else wait for its next occurrence. A window starting mid-hour
+ * ("18:30") aims at the window start when the favourite hour is 18.
+ */
+export function personalSendPlan(now: Date, timeZone: string, start: string, end: string, favouriteHour: number | null): PersonalSendPlan {
+  const fallback = (reason: PersonalSendReason): PersonalSendPlan => ({ waitMs: msUntilSendWindow(now, timeZone, start, end), target: start, reason });
+  if (favouriteHour === null) return fallback('too_few_bookings');
+  const startMin = clockMinutes(start);
+  const endMin = clockMinutes(end);
+  const hourStart = favouriteHour * 60;
+  const target = inSendWindow(hourStart, startMin, endMin) ? hourStart : inDailyWindow(startMin, hourStart, hourStart + 60) ? startMin : null;
+  if (target === null) return fallback('favourite_hour_outside_window');
+  const msOfDay = msOfLocalDay(now, timeZone);
+  const minuteNow = msOfDay / MS_PER_MINUTE;
+  if (Math.floor(minuteNow / 60) === favouriteHour && inSendWindow(minuteNow, startMin, endMin)) return { waitMs: 0, target: clockOf(target), reason: 'favourite_hour' };
+  const until = target * MS_PER_MINUTE - msOfDay;
+  return { waitMs: until > 0 ? until : until + MINUTES_PER_DAY * MS_PER_MINUTE, target: clockOf(target), reason: 'favourite_hour' };
 }

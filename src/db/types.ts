@@ -327,6 +327,65 @@ export interface SupervisorAlertsTable {
   created_at: CreatedAt;
 }
 
+export type ArmKind = 'holdout' | 'template' | 'llm';
+export type SendTimeMode = 'window' | 'personal';
+
+/** One experiment per campaign (migration 0011). */
+export interface ExperimentsTable {
+  id: Generated<string>;
+  campaign_id: string;
+  name: string | null;
+  attribution_window_seconds: number;
+  created_at: CreatedAt;
+}
+
+export interface ExperimentArmsTable {
+  id: Generated<string>;
+  experiment_id: string;
+  position: number;
+  name: string;
+  kind: ArmKind;
+  weight: number;
+  prompt_version: number | null;
+  send_time: SendTimeMode | null;
+}
+
+export interface ExperimentAssignmentsTable {
+  experiment_id: string;
+  customer_id: string;
+  arm_id: string;
+  assigned_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export type DecisionKind =
+  | 'eligible'
+  | 'skipped'
+  | 'assigned'
+  | 'scheduled'
+  | 'composed'
+  | 'awaiting_approval'
+  | 'approved'
+  | 'rejected'
+  | 'sent'
+  | 'failed'
+  | 'clicked'
+  | 'replied'
+  | 'booked'
+  | 'ignored';
+
+/** A decision about a customer and the facts it was taken on (migration 0012). */
+export interface CustomerDecisionsTable {
+  id: Generated<string>;
+  customer_id: string;
+  campaign_id: string | null;
+  workflow_id: string | null;
+  kind: DecisionKind;
+  reason: string | null;
+  facts: Json<Record<string, unknown>>;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  idempotency_key: string;
+}
+
 export interface Database {
   users: UsersTable;
   customers: CustomersTable;
@@ -343,6 +402,10 @@ export interface Database {
   deep_links: DeepLinksTable;
   burnout_assessments: BurnoutAssessmentsTable;
   supervisor_alerts: SupervisorAlertsTable;
+  experiments: ExperimentsTable;
+  experiment_arms: ExperimentArmsTable;
+  experiment_assignments: ExperimentAssignmentsTable;
+  customer_decisions: CustomerDecisionsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -4,20 +4,23 @@ import type { Locale, MessageType, PromptTemplate } from '../db/types';
 import { fillPlaceholders, missingPlaceholders } from './placeholders';
 import type { DraftRequest, MessageDraft, PromptContext } from './types';
 
-/** The one active prompt version for (agent, message type, locale); a missing one is a setup error. */
-export async function loadActiveTemplate(db: Db, req: Pick<DraftRequest, 'agent' | 'messageType' | 'locale'>): Promise<PromptTemplate> {
-  const template = await db
+/**
+ * The one active prompt version for (agent, message type, locale), or the version the request
+ * names (an experiment arm); a missing one is a setup error.
+ */
+export async function loadActiveTemplate(db: Db, req: Pick<DraftRequest, 'agent' | 'messageType' | 'locale' | 'promptVersion'>): Promise<PromptTemplate> {
+  let query = db
     .selectFrom('prompt_templates')
     .selectAll()
     .where('agent_type', '=', req.agent)
     .where('message_type', '=', req.messageType)
-    .where('locale', '=', req.locale)
-    .where('is_active', '=', true)
-    .executeTakeFirst();
+    .where('locale', '=', req.locale);
+  query = req.promptVersion === undefined ? query.where('is_active', '=', true) : query.where('version', '=', req.promptVersion);
+  const template = await query.executeTakeFirst();
   if (!template) {
     throw ApplicationFailure.create({
       type: 'PromptTemplateMissing',
-      message: `no active prompt template for ${req.agent}/${req.messageType}/${req.locale}`,
+      message: `no ${req.promptVersion === undefined ? 'active prompt template' : `prompt template version ${req.promptVersion}`} for ${req.agent}/${req.messageType}/${req.locale}`,
       nonRetryable: true,
     });
   }

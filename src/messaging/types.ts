@@ -24,6 +24,8 @@ export interface DraftRequest {
   context: PromptContext;
   /** On regeneration: the safety checks the previous draft failed, so the model avoids them. */
   avoid?: string[];
+  /** A given prompt version (an experiment's llm arm) instead of the active one. */
+  promptVersion?: number;
 }
 
 export interface GeneratedDraft {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { clockTime, type Config } from '../config';
+import { SendTimeMode } from './experiment-spec';
 
 /** What a caller may say about a segment run; every field optional, defaults from configuration. */
 export const SegmentCriteriaInput = z
@@ -21,6 +22,8 @@ export const SegmentCriteriaInput = z
     page_size: z.number().int().min(1).max(1000).optional(),
     /** Re-engagement workflows in flight at once (sliding window). */
     concurrency: z.number().int().min(1).max(1000).optional(),
+    /** `personal`: each customer's favourite booking hour inside the window; an experiment arm may override it. */
+    send_time: SendTimeMode.optional(),
   })
   .strict();
 export type SegmentCriteriaInput = z.infer<typeof SegmentCriteriaInput>;

@@ -21,6 +21,8 @@ export interface ReengagementSettings {
   retry: ActivityRetrySettings;
   /** Absent in runs started before the approval gate: the workflow uses the defaults then. */
   approval?: ApprovalSettings;
+  /** `personal`: the customer's favourite booking hour inside the window (absent: `window`). */
+  sendTime?: 'window' | 'personal';
 }
 
 export interface CampaignSettings {
@@ -49,6 +51,8 @@ export interface CampaignInput {
   settings: CampaignSettings;
   /** Present from the second run on (continue-as-new). */
   state?: CampaignState;
+  /** The experiment the campaign runs, stored before it started. */
+  experiment?: ExperimentPlan;
 }
 
 export interface CampaignState {
@@ -82,6 +86,8 @@ export interface SegmentPageMember {
   serviceId: string;
   /** The customer's local date at the campaign's clock: part of the per-day workflow id. */
   localDate: string;
+  /** Their arm, when the campaign runs an experiment. */
+  arm?: ExperimentArmPlan;
 }
 
 export interface SegmentPage {
@@ -97,6 +103,8 @@ export interface ReengagementInput {
   settings: ReengagementSettings;
   /** The campaign workflow to tell the outcome to (by signal); absent for a stand-alone run. */
   reportTo?: string;
+  /** The customer's experiment arm: how the message is written (template / llm version) and when it is sent. */
+  arm?: ExperimentArmPlan;
 }
 
 export type ReengagementStatus = 'sent' | 'skipped' | 'failed';
@@ -178,4 +186,20 @@ export interface ApprovalDecisionResult {
   decision: 'approve' | 'reject';
   /** What the workflow does next: send the draft inside the send window, or the approved template. */
   outcome: 'draft_will_be_sent' | 'template_will_be_sent';
+}
+
+/** An arm as the campaign carries it (ids from the experiment_arms row). */
+export interface ExperimentArmPlan {
+  id: string;
+  name: string;
+  kind: 'holdout' | 'template' | 'llm';
+  weight: number;
+  promptVersion: number | null;
+  sendTime: 'window' | 'personal' | null;
+}
+
+/** A campaign's experiment: stored by the API before the campaign starts, assigned per page. */
+export interface ExperimentPlan {
+  experimentId: string;
+  arms: ExperimentArmPlan[];
 }

@@ -26,6 +26,10 @@ const SCHEMA: SchemaMap = {
   supervisor_alerts: { id: true, worker_id: true, idempotency_key: true, score: true, level: true, factors: true, correlation_id: true, workflow_id: true, provider_message_id: true, sent_at: true, created_at: true },
   users: { id: true, email: true, phone: true, full_name: true, role: true, locale: true, timezone: true, consent: true, is_active: true, created_at: true, updated_at: true },
   workers: { id: true, skills: true, supervisor_email: true },
+  experiments: { id: true, campaign_id: true, name: true, attribution_window_seconds: true, created_at: true },
+  experiment_arms: { id: true, experiment_id: true, position: true, name: true, kind: true, weight: true, prompt_version: true, send_time: true },
+  experiment_assignments: { experiment_id: true, customer_id: true, arm_id: true, assigned_at: true },
+  customer_decisions: { id: true, customer_id: true, campaign_id: true, workflow_id: true, kind: true, reason: true, facts: true, at: true, idempotency_key: true },
 };
 
 /** The migrator's own bookkeeping tables, which the application never queries. */

@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { verifyDeepLinkToken } from '../../smartengage/deep-link-token';
 import { bookingLandingUrl, recordDeepLinkClick } from '../../smartengage/deep-links';
-import { applyMessageResponse } from '../../messaging/responses';
+import { storeMessageResponse } from '../../smartengage/store-response';
 import { deliverMessageResponse } from '../../temporal/clients/message-response';
 import { linkProblemPage, type LinkProblem } from '../../smartengage/link-pages';
 import { deepLinkClicks } from '../../smartengage/metrics';
@@ -48,7 +48,7 @@ export function linksRouter({ config, db, temporal, logger }: ApiDeps, backgroun
         const event = { messageId: message.id, response: 'CLICKED' as const, at: new Date().toISOString() };
         // Stored before the redirect (never downgrading a stronger response); the workflow is
         // told after it, so a click does not wait for Temporal.
-        await applyMessageResponse(db, event);
+        await storeMessageResponse(db, event);
         background.push(() =>
           deliverMessageResponse({ db, temporal }, message, event).catch((error) =>
             logger.warn({ err: error, correlation_id: req.correlationId, messageId: message.id }, 'could not tell the workflow about a click (the click is recorded)'),

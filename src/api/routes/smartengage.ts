@@ -8,17 +8,33 @@ import * as campaigns from '../../smartengage/campaign-store';
 import { SegmentCriteriaInput } from '../../smartengage/criteria';
 import { campaignsStarted } from '../../smartengage/metrics';
 import { openCampaign } from '../../smartengage/open-campaign';
+import { customerTimeline } from '../../smartengage/decisions';
+import { ExperimentSpec } from '../../smartengage/experiment-spec';
+import { explainEligibility } from '../../smartengage/segment-query';
+import { resolveCriteria } from '../../smartengage/criteria';
 import * as schedules from '../../temporal/clients/cadence-schedule';
 import { campaignProgress, startCampaignWorkflow } from '../../temporal/clients/campaign';
 import type { ApiDeps } from '../deps';
 import { errorResponses, openApiRegistry } from '../openapi';
-import { parseBody, parseParams } from '../validate';
+import { parseBody, parseParams, parseQuery } from '../validate';
 
 // re-wrapped here: criteria.ts may load before zod is extended with .openapi()
 const CriteriaSchema = z.object(SegmentCriteriaInput.shape).strict().openapi('SegmentCriteria');
-export const RunSegmentBody = z.object({ segment_criteria: CriteriaSchema.optional() }).strict().openapi('RunSegmentRequest');
+// (an instance made after zod is extended, for the same reason)
+const ExperimentSchema = ExperimentSpec.optional().openapi({
+  description: 'Arms with weights; each eligible customer is put in one by a hash of (experiment, customer). A holdout arm is recorded but not contacted.',
+});
+export const RunSegmentBody = z.object({ segment_criteria: CriteriaSchema.optional(), experiment: ExperimentSchema }).strict().openapi('RunSegmentRequest');
 const RunSegmentAccepted = z
-  .object({ job_id: z.uuid(), segment_id: z.string(), estimated_customers: z.number().int(), workflow_id: z.string(), status_url: z.string() })
+  .object({
+    job_id: z.uuid(),
+    segment_id: z.string(),
+    estimated_customers: z.number().int(),
+    workflow_id: z.string(),
+    status_url: z.string(),
+    experiment_id: z.uuid().optional(),
+    experiment_url: z.string().optional(),
+  })
   .openapi('RunSegmentAccepted');
 const JobParams = z.object({ job_id: z.uuid() });
 const CountsSchema = z.object({
@@ -49,6 +65,34 @@ const JobStatus = z
     finished_at: z.string().nullable(),
   })
   .openapi('SmartEngageJob');
+
+const CustomerParams = z.object({ id: z.uuid() });
+export const TimelineQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).optional().openapi({ description: 'newest events returned (default 200)' }),
+    explain: z
+      .enum(['true', 'false'])
+      .optional()
+      .openapi({ description: "`true` adds `eligibility`: the segment's own rules (default criteria) evaluated for this customer now — why a customer no campaign reached would (not) be in one" }),
+  })
+  .strict();
+const TimelineEventSchema = z.object({
+  at: z.string(),
+  campaign_id: z.string().nullable(),
+  workflow_id: z.string().nullable(),
+  kind: z.enum(['eligible', 'skipped', 'assigned', 'scheduled', 'composed', 'awaiting_approval', 'approved', 'rejected', 'sent', 'failed', 'clicked', 'replied', 'booked', 'ignored']),
+  reason: z.string().optional(),
+  facts: z.record(z.string(), z.unknown()),
+});
+const TimelineResponse = z
+  .object({
+    customer_id: z.uuid(),
+    events: z.array(TimelineEventSchema),
+    eligibility: z
+      .object({ as_of: z.string(), criteria: z.record(z.string(), z.unknown()), eligible: z.boolean(), failed: z.array(z.string()), has_service_to_remind: z.boolean() })
+      .optional(),
+  })
+  .openapi('CustomerTimeline');
 
 const ScheduleParams = z.object({ schedule_id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/) });
 export const CreateScheduleBody = z
@@ -83,7 +127,7 @@ export function smartengageRouter({ config, db, temporal, logger }: ApiDeps): Ro
 
   router.post('/run-segment', async (req, res) => {
     const body = parseBody(RunSegmentBody, req);
-    const campaign = await openCampaign(db, config, { campaignId: randomUUID(), criteria: body.segment_criteria ?? {}, correlationId: req.correlationId });
+    const campaign = await openCampaign(db, config, { campaignId: randomUUID(), criteria: body.segment_criteria ?? {}, correlationId: req.correlationId, experiment: body.experiment });
     const campaignId = campaign.input.campaignId;
     try {
       await startCampaignWorkflow(temporal, config, campaign);
@@ -93,12 +137,14 @@ export function smartengageRouter({ config, db, temporal, logger }: ApiDeps): Ro
     }
     campaignsStarted.inc({ trigger: 'api' });
     logger.info({ correlation_id: req.correlationId, campaignId, segment: campaign.segmentId, estimated: campaign.estimated }, 'SmartEngage campaign started');
+    const experiment = campaign.input.experiment;
     const accepted: z.infer<typeof RunSegmentAccepted> = {
       job_id: campaignId,
       segment_id: campaign.segmentId,
       estimated_customers: campaign.estimated,
       workflow_id: campaign.workflowId,
       status_url: `/internal/ai/smartengage/jobs/${campaignId}`,
+      ...(experiment ? { experiment_id: experiment.experimentId, experiment_url: `/internal/analytics/smartengage/experiments/${campaignId}` } : {}),
     };
     res.status(202).json(accepted);
   });
@@ -128,6 +174,19 @@ export function smartengageRouter({ config, db, temporal, logger }: ApiDeps): Ro
       finished_at: row.finished_at?.toISOString() ?? null,
     };
     res.json(job);
+  });
+
+  router.get('/customers/:id/timeline', async (req, res) => {
+    const { id } = parseParams(CustomerParams, req);
+    const query = parseQuery(TimelineQuery, req);
+    const customer = await db.selectFrom('customers').select('id').where('id', '=', id).executeTakeFirst();
+    if (!customer) throw notFound('customer');
+    const events = await customerTimeline(db, id, query.limit ?? 200);
+    if (query.explain !== 'true') return void res.json({ customer_id: id, events });
+    const asOf = new Date();
+    const criteria = resolveCriteria({}, config);
+    const eligibility = await explainEligibility(db, criteria, asOf, id);
+    res.json({ customer_id: id, events, ...(eligibility ? { eligibility: { as_of: asOf.toISOString(), criteria, ...eligibility } } : {}) });
   });
 
   router.get('/schedules', async (_req, res) => {
@@ -204,6 +263,14 @@ function registerOpenApi(): void {
     tags: ['smartengage'],
     request: { params: JobParams },
     responses: { 200: json(JobStatus, 'the job'), ...errorResponses(401, 403, 404, 422) },
+  });
+  openApiRegistry.registerPath({
+    method: 'get',
+    path: `${base}/customers/{id}/timeline`,
+    summary: "Why (or why not) a customer got a reminder: every decision about them, newest first",
+    tags: ['smartengage'],
+    request: { params: CustomerParams, query: TimelineQuery },
+    responses: { 200: json(TimelineResponse, 'the timeline'), ...errorResponses(401, 403, 404, 422) },
   });
   openApiRegistry.registerPath({
     method: 'get',

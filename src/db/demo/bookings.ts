@@ -32,9 +32,27 @@ interface Context {
 
 const price = (random: DemoRandom, service: DemoService) => Math.round((service.base_price * random.between(0.9, 1.35)) / 10) * 10;
 
+/** Local hours at which customers habitually book (after work, lunch break, late evening …). */
+const HABIT_HOURS = [18, 19, 19, 20, 21, 9, 13, 22];
+
+/**
+ * Most customers book at a habitual hour of the day (derived from their id, so no extra random
+ * draw shifts the rest of the demo): SmartEngage's `send_time: "personal"` finds it.
+ */
+function habitualBookingTime(customerId: string, bookedAt: Date, latest: number, fraction: number): Date {
+  if (fraction >= 0.7) return bookedAt;
+  const hour = HABIT_HOURS[parseInt(customerId.slice(0, 2), 16) % HABIT_HOURS.length];
+  const day = dhakaMidnight(bookedAt, 0);
+  let at = addMinutes(day, hour * 60 + Math.floor(fraction * 80));
+  while (at.getTime() > latest) at = new Date(at.getTime() - DAY_MS);
+  return at;
+}
+
 function booking(ctx: Context, fields: Omit<DemoBooking, 'id' | 'created_at' | 'updated_at'>): DemoBooking {
   const { random, now } = ctx;
-  const bookedAt = new Date(Math.min(fields.scheduled_at.getTime() - random.between(0.3, 4) * DAY_MS, now.getTime()));
+  const ahead = random.between(0.3, 4);
+  const latest = Math.min(fields.scheduled_at.getTime() - 0.3 * DAY_MS, now.getTime());
+  const bookedAt = habitualBookingTime(String(fields.customer_id), new Date(Math.min(fields.scheduled_at.getTime() - ahead * DAY_MS, now.getTime())), latest, ahead - Math.floor(ahead));
   return { id: random.uuid(), ...fields, created_at: bookedAt, updated_at: fields.finished_at ?? bookedAt };
 }
 

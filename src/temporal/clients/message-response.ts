@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../../db/database';
-import { applyMessageResponse } from '../../messaging/responses';
 import type { MessageResponseEvent } from '../../messaging/types';
+import { storeMessageResponse } from '../../smartengage/store-response';
 import { messageResponseSignal } from '../../workflows/shared/signals';
 
 export type ResponseDelivery = 'signalled' | 'recorded';
@@ -25,6 +25,6 @@ export async function deliverMessageResponse(
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     }
   }
-  await applyMessageResponse(deps.db, event);
+  await storeMessageResponse(deps.db, event);
   return 'recorded';
 }

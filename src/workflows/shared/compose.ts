@@ -8,6 +8,8 @@ export interface ComposeOptions {
   llmRetry?: { maximumAttempts?: number; initialIntervalMs?: number };
   /** Upper bound of one LLM call, above OPENAI_TIMEOUT_MS (default 60 s). */
   llmStartToCloseTimeoutMs?: number;
+  /** The approved template only, no LLM call (an experiment's `template` arm). */
+  templateOnly?: boolean;
 }
 
 export type ComposeRequest = DraftRequest & { allowedNames?: string[] };
@@ -88,6 +90,13 @@ export async function composeSafeMessage(req: ComposeRequest, options: ComposeOp
       nonRetryable: true,
       details: [rejected],
     });
+
+  if (options.templateOnly) {
+    const template = await local.renderTemplateDraft({ ...draftRequest, reason: 'experiment_template_arm' });
+    const verdict = await check(template);
+    if (verdict.safe) return composed(template, verdict);
+    throw noSafeMessage(verdict);
+  }
 
   const first = await draftOrTemplate(draftRequest);
   const firstVerdict = await check(first);

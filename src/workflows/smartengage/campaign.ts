@@ -51,6 +51,8 @@ export async function smartEngageCampaign(input: CampaignInput): Promise<Campaig
   const early = new Map<string, ReengagementOutcome>();
   const settled = new Set<string>();
   let newSkips: Record<string, number> = {};
+  /** Customers another run already handles today: their `skipped` decision goes out with the next progress save. */
+  let handledElsewhere: Array<{ customerId: string; workflowId: string }> = [];
   let phase: CampaignPhase = input.state ? 'paging' : 'starting';
 
   const tally = (outcome: ReengagementOutcome) => {
@@ -83,7 +85,17 @@ export async function smartEngageCampaign(input: CampaignInput): Promise<Campaig
     try {
       const child = await startChild<typeof reengageCustomer>(REENGAGEMENT_WORKFLOW, {
         workflowId,
-        args: [{ customerId: member.customerId, serviceId: member.serviceId, campaignId, correlationId: input.correlationId, settings: settings.reengagement, reportTo: workflowInfo().workflowId }],
+        args: [
+          {
+            customerId: member.customerId,
+            serviceId: member.serviceId,
+            campaignId,
+            correlationId: input.correlationId,
+            settings: settings.reengagement,
+            reportTo: workflowInfo().workflowId,
+            ...(member.arm ? { arm: member.arm } : {}),
+          },
+        ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         typedSearchAttributes: [
@@ -108,6 +120,7 @@ export async function smartEngageCampaign(input: CampaignInput): Promise<Campaig
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       tally({ workflowId, status: 'skipped', reason: 'already_handled' });
       newSkips.already_handled = (newSkips.already_handled ?? 0) + 1;
+      handledElsewhere.push({ customerId: member.customerId, workflowId });
     }
   };
 
@@ -128,20 +141,31 @@ export async function smartEngageCampaign(input: CampaignInput): Promise<Campaig
   };
 
   const saveProgress = async () => {
-    await acts.saveCampaignProgress({ campaignId, counts, newSkips });
+    await acts.saveCampaignProgress({ campaignId, counts, newSkips, handledElsewhere });
     newSkips = {};
+    handledElsewhere = [];
   };
 
   const runPages = async (): Promise<CampaignCounts> => {
     // runs recorded before starts were batched replay one start per round trip
     const parallelStarts = patched('parallel-reengagement-starts');
+    // campaigns recorded before experiments have none; the marker keeps a later change to this path visible
+    const experiment = input.experiment && patched('experiment-arms') ? input.experiment : undefined;
     if (!input.state) await acts.startCampaignRun({ campaignId });
     phase = 'paging';
     let startedThisRun = 0;
     while (!state.exhausted) {
       const limit = pageLimit(input, counts.eligible);
-      const page = limit > 0 ? await acts.fetchSegmentPage({ criteria: input.criteria, asOf: state.asOf, after: state.cursor, limit }) : { members: [], nextCursor: state.cursor };
+      const request = { criteria: input.criteria, asOf: state.asOf, after: state.cursor, limit, campaignId, ...(experiment ? { experiment } : {}) };
+      const page = limit > 0 ? await acts.fetchSegmentPage(request) : { members: [], nextCursor: state.cursor };
       for (const member of page.members) {
+        if (experiment && member.arm?.kind === 'holdout') {
+          // recorded (assignment and decision) by the page activity; no workflow, no message, no claim on the cap
+          tally({ workflowId: `holdout-${member.customerId}`, status: 'skipped', reason: 'holdout' });
+          counts.eligible++;
+          state.cursor = member.customerId;
+          continue;
+        }
         await condition(() => inFlight.size + starting.size < settings.concurrency || startError !== undefined);
         if (startError !== undefined) break;
         if (parallelStarts) beginStart(member);

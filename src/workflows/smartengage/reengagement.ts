@@ -51,17 +51,26 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
     return report({ workflowId, status: 'skipped', reason });
   };
 
-  const plan = await db.planSendWindow({ customerId: input.customerId, windowStart: settings.sendWindowStart, windowEnd: settings.sendWindowEnd });
+  // An experiment arm changes how the message is written; runs recorded before arms existed have none.
+  const arm = input.arm && patched('experiment-arms') ? input.arm : undefined;
+  const plan = await db.planSendWindow({
+    customerId: input.customerId,
+    windowStart: settings.sendWindowStart,
+    windowEnd: settings.sendWindowEnd,
+    sendTime: arm?.sendTime ?? settings.sendTime ?? 'window',
+    workflowId,
+    campaignId: input.campaignId,
+  });
   if (plan.waitMs > 0) await sleep(plan.waitMs);
 
-  const claim = await db.claimContactSlot({ customerId: input.customerId, workflowId, capHours: settings.frequencyCapHours });
+  const claim = await db.claimContactSlot({ customerId: input.customerId, workflowId, capHours: settings.frequencyCapHours, campaignId: input.campaignId });
   if (!claim.claimed) return skip(claim.reason);
 
   status.phase = 'composing';
   const reminder = await db.loadReminderContext({ customerId: input.customerId, serviceId: input.serviceId });
   let composed = await composeSafeMessage(
-    { agent: 'smartengage', messageType: 'REMINDER', locale: reminder.locale, context: reminder.context },
-    { llmRetry: { initialIntervalMs: settings.retry.initialIntervalMs } },
+    { agent: 'smartengage', messageType: 'REMINDER', locale: reminder.locale, context: reminder.context, ...(arm?.promptVersion ? { promptVersion: arm.promptVersion } : {}) },
+    { llmRetry: { initialIntervalMs: settings.retry.initialIntervalMs }, templateOnly: arm?.kind === 'template' },
   );
   // A canary version's or a flagged draft waits for an operator (runs recorded before the gate replay without it).
   let reviewedId: string | undefined;
@@ -72,7 +81,12 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
     if (reviewed.waited) {
       // a decision can come at any hour: the reminder still goes out inside the send window
       status.phase = 'waiting_for_window';
-      const again = await db.planSendWindow({ customerId: input.customerId, windowStart: settings.sendWindowStart, windowEnd: settings.sendWindowEnd });
+      const again = await db.planSendWindow({
+        customerId: input.customerId,
+        windowStart: settings.sendWindowStart,
+        windowEnd: settings.sendWindowEnd,
+        sendTime: arm?.sendTime ?? settings.sendTime ?? 'window',
+      });
       if (again.waitMs > 0) await sleep(again.waitMs);
       status.phase = 'composing';
     }

@@ -1,0 +1,117 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+import type { DecisionKind, UserResponse } from '../db/types';
+
+/** One decision about a customer and the facts it was taken on (DESIGN.md Part 2, "Explanations"). */
+export interface Decision {
+  customerId: string;
+  campaignId: string | null;
+  workflowId: string | null;
+  kind: DecisionKind;
+  reason?: string | null;
+  facts: Record<string, unknown>;
+  /**
+   * Unique per decision (e.g. `<workflow id>:scheduled`): the activity that took the decision
+   * writes it, and a retry of that activity finds the row already there.
+   */
+  idempotencyKey: string;
+}
+
+/** Stores decisions; ones already stored under their key are left as they were (first write wins). */
+export async function recordDecisions(db: Db, decisions: readonly Decision[]): Promise<void> {
+  if (decisions.length === 0) return;
+  await db
+    .insertInto('customer_decisions')
+    .values(
+      decisions.map((d) => ({
+        customer_id: d.customerId,
+        campaign_id: d.campaignId,
+        workflow_id: d.workflowId,
+        kind: d.kind,
+        reason: d.reason ?? null,
+        facts: JSON.stringify(d.facts),
+        idempotency_key: d.idempotencyKey,
+      })),
+    )
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .execute();
+}
+
+export const recordDecision = (db: Db, decision: Decision) => recordDecisions(db, [decision]);
+
+/** The order of a reminder's life, for decisions stored at the same instant. */
+const LIFE_ORDER: readonly DecisionKind[] = ['eligible', 'assigned', 'skipped', 'scheduled', 'composed', 'awaiting_approval', 'approved', 'rejected', 'sent', 'failed', 'clicked', 'replied', 'booked', 'ignored'];
+
+export interface TimelineEvent {
+  at: string;
+  campaign_id: string | null;
+  workflow_id: string | null;
+  kind: DecisionKind;
+  reason?: string;
+  facts: Record<string, unknown>;
+}
+
+/** A customer's decisions, newest first (customer_decisions_customer_idx). */
+export async function customerTimeline(db: Db, customerId: string, limit: number): Promise<TimelineEvent[]> {
+  const rows = await db
+    .selectFrom('customer_decisions')
+    .select(['at', 'campaign_id', 'workflow_id', 'kind', 'reason', 'facts'])
+    .where('customer_id', '=', customerId)
+    .orderBy('at', 'desc')
+    // decisions written by one statement share their instant: the later step of a reminder's life comes first
+    .orderBy(sql`array_position(${sql.raw(`ARRAY[${LIFE_ORDER.map((k) => `'${k}'`).join(',')}]`)}::text[], kind)`, 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    at: r.at.toISOString(),
+    campaign_id: r.campaign_id,
+    workflow_id: r.workflow_id,
+    kind: r.kind,
+    ...(r.reason ? { reason: r.reason } : {}),
+    facts: r.facts,
+  }));
+}
+
+/**
+ * A decision about a SmartEngage reminder (composed, sent, failed, a response), written from the
+ * message row in one statement: the customer, campaign and workflow come from `ai_messages`, and
+ * a message of another agent (CoachNova) records nothing. Keyed `<message id>:<kind>`.
+ */
+export async function recordMessageDecision(db: Db, messageId: string, kind: DecisionKind, reason: string | null, facts: Record<string, unknown>): Promise<void> {
+  await sql`
+    INSERT INTO customer_decisions (customer_id, campaign_id, workflow_id, kind, reason, facts, idempotency_key)
+    SELECT m.user_id, m.campaign_id, m.workflow_id, ${kind}, ${reason}, ${JSON.stringify({ message_id: messageId, ...facts })}::jsonb, ${`${messageId}:${kind}`}
+    FROM ai_messages m
+    WHERE m.id = ${messageId} AND m.agent_type = 'smartengage' AND m.role = 'CUSTOMER'
+    ON CONFLICT (idempotency_key) DO NOTHING`.execute(db);
+}
+
+const RESPONSE_KIND: Record<UserResponse, DecisionKind | null> = { CLICKED: 'clicked', REPLIED: 'replied', BOOKED: 'booked', IGNORED: 'ignored', ACKNOWLEDGED: null };
+
+/** A customer's response to a reminder, on their timeline (a CoachNova acknowledgement is not a SmartEngage decision). */
+export async function recordResponseDecision(db: Db, event: { messageId: string; response: UserResponse; at: string; detail?: string }): Promise<void> {
+  const kind = RESPONSE_KIND[event.response];
+  if (!kind || !UUID.test(event.messageId)) return;
+  const facts = { response: event.response, responded_at: event.at, ...(event.detail && kind === 'booked' ? { booking_id: event.detail } : {}) };
+  await recordMessageDecision(db, event.messageId, kind, kind === 'ignored' ? 'attribution_window_closed' : null, facts);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A booking made without a reminder's link, by a customer inside an experiment's attribution
+ * window (a held-out customer, or one who booked in the app): on their timeline as `booked`,
+ * since the experiment counts it as a conversion. One statement over their open assignments.
+ */
+export async function recordBookingConversions(db: Db, customerId: string, bookingId: string): Promise<void> {
+  await sql`
+    INSERT INTO customer_decisions (customer_id, campaign_id, workflow_id, kind, reason, facts, idempotency_key)
+    SELECT a.customer_id, e.campaign_id, NULL, 'booked', 'booked_without_link',
+           jsonb_build_object('booking_id', ${bookingId}::text, 'experiment_id', e.id, 'assigned_at', a.assigned_at,
+             'attribution_window_seconds', e.attribution_window_seconds),
+           e.id || ':' || a.customer_id || ':booked:' || ${bookingId}::text
+    FROM experiment_assignments a
+    JOIN experiments e ON e.id = a.experiment_id
+    WHERE a.customer_id = ${customerId} AND now() < a.assigned_at + make_interval(secs => e.attribution_window_seconds)
+    ON CONFLICT (idempotency_key) DO NOTHING`.execute(db);
+}
