@@ -136,6 +136,8 @@ export interface AiMessagesTable {
   call_to_action: string | null;
   /** Held while a delivery attempt is talking to the mail server (migration 0007). */
   send_lease_until: Timestamp | null;
+  /** The delivery attempt holding the lease (it renews and releases only its own). */
+  send_lease_owner: string | null;
   locale: ColumnType<Locale, Locale | undefined, Locale>;
   deep_link: string | null;
   template_id: string | null;
