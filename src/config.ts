@@ -27,6 +27,8 @@ export const configSchema = z.object({
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_TLS: bool.default(false),
   TEMPORAL_CLI_PATH: z.string().optional(),
+  /** At start-up, add the search attributes the workflows set when the namespace lacks them (else refuse to start). */
+  TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: bool.default(true),
   /** Where `npm start` keeps the dev server's SQLite state. */
   TEMPORAL_DB_FILE: z.string().default('var/temporal.db'),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(0).max(65535).default(8233),

@@ -6,6 +6,7 @@ import { startMetricsServer } from './runtime/metrics-server';
 import { exitWithError, runUntilSignalled } from './runtime/process';
 import { bundleWorkflows, createWorker } from './temporal/worker-factory';
 import { temporalTarget } from './temporal/client';
+import { verifyTemporalAtStartup } from './temporal/namespace-readiness';
 import { installTemporalLogging } from './temporal/runtime-logging';
 
 export interface RunningWorker {
@@ -23,6 +24,12 @@ export async function startWorker(config: Config, deps: Dependencies, address?: 
   installTemporalLogging(deps.logger);
   const target = temporalTarget(config, address);
   const connection = await NativeConnection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
+  try {
+    await verifyTemporalAtStartup(connection, target, config.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES, deps.logger);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
   const worker = await createWorker({
     connection,
     namespace: target.namespace,

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../config';
 import { openDependencies, type Dependencies } from '../runtime/dependencies';
 import { exitWithError, runUntilSignalled } from '../runtime/process';
 import { connectClient, temporalTarget } from '../temporal/client';
+import { verifyTemporalAtStartup } from '../temporal/namespace-readiness';
 import { createApp } from './app';
 
 export interface RunningApi {
@@ -14,6 +15,8 @@ export interface RunningApi {
 
 /** Serves the Express app on PORT; stopping closes idle and open connections. */
 export async function startApi(config: Config, deps: Dependencies, temporal: Client): Promise<RunningApi> {
+  const { address, namespace } = temporalTarget(config);
+  await verifyTemporalAtStartup(temporal.connection, { address: config.TEMPORAL_ADDRESS ?? address, namespace }, config.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES, deps.logger);
   const app = createApp({ config, db: deps.db, temporal, mailer: deps.mailer, logger: deps.logger });
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 hands listen errors (port in use) to the callback rather than throwing.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
-import { HttpError, conflict, notFound } from '../../lib/errors';
+import { conflict, notFound } from '../../lib/errors';
 import * as campaigns from '../../smartengage/campaign-store';
 import { resolveCriteria, SegmentCriteriaInput, segmentId } from '../../smartengage/criteria';
 import { campaignsStarted } from '../../smartengage/metrics';
@@ -10,6 +10,7 @@ import * as schedules from '../../smartengage/schedule';
 import { countSegment } from '../../smartengage/segment-query';
 import { campaignSettings, campaignWorkflowId } from '../../smartengage/settings';
 import type { CampaignInput, CampaignProgress } from '../../smartengage/types';
+import { temporalErrorReason, temporalHttpError } from '../../temporal/grpc-errors';
 import { AgentTypeKey, CampaignIdKey, CorrelationIdKey } from '../../temporal/search-attributes';
 import type { smartEngageCampaign } from '../../workflows/smartengage/campaign';
 import { campaignProgressQuery } from '../../workflows/smartengage/definitions';
@@ -112,8 +113,8 @@ export function smartengageRouter({ config, db, temporal, logger }: ApiDeps): Ro
         memo: { criteria, segmentId: segment },
       });
     } catch (error) {
-      await campaigns.failCampaignStart(db, campaignId, `workflow start failed: ${String(error)}`);
-      throw new HttpError(503, 'temporal_unavailable', 'could not start the campaign workflow; try again');
+      await campaigns.failCampaignStart(db, campaignId, `workflow start failed: ${temporalErrorReason(error)}`);
+      throw temporalHttpError(error, 'start the campaign workflow');
     }
     campaignsStarted.inc({ trigger: 'api' });
     logger.info({ correlation_id: req.correlationId, campaignId, segment, estimated }, 'SmartEngage campaign started');
