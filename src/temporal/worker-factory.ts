@@ -1,7 +1,8 @@
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolve } from 'node:path';
 
-export const WORKFLOWS_PATH = resolve(__dirname, '../workflows/index.ts');
+// compiled (dist/) the workflows are JavaScript next to this file; under tsx, the sources
+export const WORKFLOWS_PATH = resolve(__dirname, `../workflows/index.${__filename.endsWith('.js') ? 'js' : 'ts'}`);
 
 /** Bundles the workflow code once; the worker and every test reuse the result. */
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {

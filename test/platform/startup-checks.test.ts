@@ -68,7 +68,7 @@ describe('start-up check of the namespace and search attributes', () => {
         headers: { 'content-type': 'application/json', 'x-api-key': system.config.INTERNAL_API_KEY!, 'x-correlation-id': 'startup-check-500' },
         body: JSON.stringify({}),
       });
-      const body = await res.json();
+      const body = (await res.json()) as { correlation_id: string; error: { code: string; message: string; details: { reason: string } } };
       expect(res.status).toBe(500);
       expect(body.correlation_id).toBe('startup-check-500');
       expect(body.error.code).toBe('temporal_rejected');
