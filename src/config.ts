@@ -110,6 +110,10 @@ export const configSchema = z.object({
    * evicted one is replayed from history when it next wakes (a click, the attribution timer).
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  /** On SIGTERM the worker stops polling and gives activities in flight this long to finish (then they are cancelled and retried elsewhere). */
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(20),
+  /** On SIGTERM the API stops accepting and gives requests in flight this long to finish. */
+  API_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(15),
 
   // Platform auth (engineer A): per-client-IP limits on the OTP endpoints, on top of the
   // per-email OTP_REQUESTS_PER_WINDOW; one office or NAT shares an IP, hence the headroom.

@@ -37,6 +37,7 @@ export async function startWorker(config: Config, deps: Dependencies, address?: 
     activities: createActivities(deps),
     workflowBundle: await bundleWorkflows(),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
   });
   const done = worker.run().finally(() => connection.close());
   deps.logger.info({ task_queue: config.TEMPORAL_TASK_QUEUE, namespace: target.namespace, address: target.address }, 'worker running');

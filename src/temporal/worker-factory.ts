@@ -28,6 +28,8 @@ export interface WorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
   maxCachedWorkflows?: number;
+  /** How long activities in flight may finish after shutdown() before they are cancelled (5 s). */
+  shutdownGraceTimeMs?: number;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -40,6 +42,6 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 40,
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
-    shutdownGraceTime: '5s',
+    shutdownGraceTime: options.shutdownGraceTimeMs ?? 5000,
   });
 }
