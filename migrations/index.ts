@@ -6,6 +6,7 @@ import * as smartengageIndexes from './0004_smartengage_indexes';
 import * as coachnovaIdempotency from './0005_coachnova_idempotency';
 import * as messageCallToAction from './0007_message_call_to_action';
 import * as segmentPlannerStatistics from './0008_segment_planner_statistics';
+import * as signalOutbox from './0015_signal_outbox';
 import * as sendLeaseOwner from './0016_send_lease_owner';
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '0005_coachnova_idempotency': coachnovaIdempotency,
   '0007_message_call_to_action': messageCallToAction,
   '0008_segment_planner_statistics': segmentPlannerStatistics,
+  '0015_signal_outbox': signalOutbox,
   '0016_send_lease_owner': sendLeaseOwner,
 };

@@ -122,6 +122,20 @@ export interface SafetyChecks {
   [key: string]: unknown;
 }
 
+/** A signal owed to a workflow, written with the response it reports (migration 0015). */
+export interface SignalOutboxTable {
+  id: Generated<number>;
+  message_id: string;
+  workflow_id: string | null;
+  /** The MessageResponseEvent to signal (src/messaging/types.ts). */
+  event: ColumnType<unknown, string, string>;
+  correlation_id: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Timestamp>;
+  last_error: string | null;
+  created_at: Generated<Timestamp>;
+}
+
 export interface AiMessagesTable {
   id: Generated<string>;
   user_id: string;
@@ -267,6 +281,7 @@ export interface Database {
   services: ServicesTable;
   bookings: BookingsTable;
   ai_messages: AiMessagesTable;
+  signal_outbox: SignalOutboxTable;
   prompt_templates: PromptTemplatesTable;
   campaigns: CampaignsTable;
   contact_claims: ContactClaimsTable;
