@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { startProcessMetrics } from '../lib/metrics';
-import { startOutboxDrainer } from '../smartengage/signal-outbox';
+import { startOutboxDrainer } from '../temporal/clients/signal-outbox';
 import type { ApiDeps } from './deps';
 import { correlationId } from './middleware/correlation';
 import { errorHandler, notFoundHandler } from './middleware/errors';

@@ -11,7 +11,7 @@ import { migrateToLatest } from '../db/migrate';
 import { createLogger } from '../lib/logger';
 import { spawnNodeService, waitForApi, waitForWorker, type NodeService } from '../runtime/node-service';
 import { projectRoot } from '../runtime/project-root';
-import { ensureDailySchedule } from '../smartengage/schedule';
+import { ensureDailySchedule } from '../temporal/clients/cadence-schedule';
 import { freePort } from '../temporal/dev-server';
 import { startTemporalUi, type TemporalUi } from './temporal-ui';
 import {

@@ -3,7 +3,7 @@ import { Client as PgClient } from 'pg';
 import { createMessagingActivities } from '../../src/activities/messaging';
 import { createDatabase, type Db } from '../../src/db/database';
 import { createLogger } from '../../src/lib/logger';
-import { drainSignalOutbox, recordResponseWithSignal, startOutboxDrainer } from '../../src/smartengage/signal-outbox';
+import { drainSignalOutbox, recordResponseWithSignal, startOutboxDrainer } from '../../src/temporal/clients/signal-outbox';
 import { activeTemplateId, createUser, recordInput } from '../messaging/fixtures';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';

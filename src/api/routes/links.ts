@@ -5,7 +5,7 @@ import { bookingLandingUrl, recordDeepLinkClick } from '../../smartengage/deep-l
 import { linkProblemPage, type LinkProblem } from '../../smartengage/link-pages';
 import { deepLinkClicks } from '../../smartengage/metrics';
 import type { ApiDeps } from '../deps';
-import { recordResponseWithSignal, type OutboxDrainer } from '../../smartengage/signal-outbox';
+import { recordResponseWithSignal, type OutboxDrainer } from '../../temporal/clients/signal-outbox';
 import { openApiRegistry } from '../openapi';
 
 openApiRegistry.registerPath({

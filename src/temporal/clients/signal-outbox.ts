@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { sql } from 'kysely';
-import type { Db } from '../db/database';
-import { applyMessageResponse } from '../messaging/responses';
-import type { MessageResponseEvent } from '../messaging/types';
-import { deliverMessageResponse } from './deliver-response';
+import type { Db } from '../../db/database';
+import { applyMessageResponse } from '../../messaging/responses';
+import type { MessageResponseEvent } from '../../messaging/types';
+import { deliverMessageResponse } from './message-response';
 
 /**
  * Stores a response and the signal owed to the message's workflow in one transaction: once the
