@@ -1,12 +1,21 @@
-# One image for both production processes: `npm run api` and `npm run worker`.
+# One image for both production processes, running compiled JavaScript (not tsx):
+# `node dist/src/api/server.js` and `node dist/src/worker.js` (the worker bundles the compiled
+# workflows from dist/src/workflows at start).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY migrations ./migrations
+RUN npx tsc -p tsconfig.build.json
+
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
-COPY src ./src
-COPY migrations ./migrations
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-CMD ["npm", "run", "api"]
+CMD ["node", "--enable-source-maps", "dist/src/api/server.js"]

@@ -28,6 +28,8 @@ export const configSchema = z.object({
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_TLS: bool.default(false),
   TEMPORAL_CLI_PATH: z.string().optional(),
+  /** At start-up, add the search attributes the workflows set when the namespace lacks them (else refuse to start). */
+  TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: bool.default(true),
   /** Where `npm start` keeps the dev server's SQLite state. */
   TEMPORAL_DB_FILE: z.string().default('var/temporal.db'),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(0).max(65535).default(8233),
@@ -120,6 +122,10 @@ export const configSchema = z.object({
    * evicted one is replayed from history when it next wakes (a click, the attribution timer).
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  /** On SIGTERM the worker stops polling and gives activities in flight this long to finish (then they are cancelled and retried elsewhere). */
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(20),
+  /** On SIGTERM the API stops accepting and gives requests in flight this long to finish. */
+  API_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(15),
 
   // Platform auth: per-client-IP limits on the OTP endpoints, on top of the
   // per-email OTP_REQUESTS_PER_WINDOW; one office or NAT shares an IP, hence the headroom.

@@ -7,12 +7,13 @@ import { migrateToLatest } from './db/migrate';
 import { startApi } from './api/server';
 import { describeDependencies, openDependencies, type Dependencies } from './runtime/dependencies';
 import { exitWithError, runUntilSignalled } from './runtime/process';
+import { projectRoot } from './runtime/project-root';
 import { ensureDailySchedule } from './temporal/clients/cadence-schedule';
 import { connectClient, temporalTarget } from './temporal/client';
 import { freePort, startDevServer, type DevServer } from './temporal/dev-server';
 import { startWorker } from './worker';
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = projectRoot();
 /** Closed runs stay visible in the UI for a month instead of the dev server's 24 hours. */
 const DEV_RETENTION = '720h';
 const PREFERRED_TEMPORAL_PORT = 7233;

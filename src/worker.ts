@@ -6,6 +6,7 @@ import { startMetricsServer } from './runtime/metrics-server';
 import { exitWithError, runUntilSignalled } from './runtime/process';
 import { bundleWorkflows, createWorker } from './temporal/worker-factory';
 import { temporalTarget } from './temporal/client';
+import { verifyTemporalAtStartup } from './temporal/namespace-readiness';
 import { installTemporalLogging } from './temporal/runtime-logging';
 
 export interface RunningWorker {
@@ -23,6 +24,12 @@ export async function startWorker(config: Config, deps: Dependencies, address?: 
   installTemporalLogging(deps.logger);
   const target = temporalTarget(config, address);
   const connection = await NativeConnection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
+  try {
+    await verifyTemporalAtStartup(connection, target, config.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES, deps.logger);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
   const worker = await createWorker({
     connection,
     namespace: target.namespace,
@@ -30,6 +37,7 @@ export async function startWorker(config: Config, deps: Dependencies, address?: 
     activities: createActivities(deps),
     workflowBundle: await bundleWorkflows(),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
   });
   const done = worker.run().finally(() => connection.close());
   deps.logger.info({ task_queue: config.TEMPORAL_TASK_QUEUE, namespace: target.namespace, address: target.address }, 'worker running');

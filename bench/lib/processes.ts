@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Client } from '@temporalio/client';
-import { stopChild } from '../../src/runtime/stop-child';
-import { sleep } from './stats';
+import { spawnNodeService, tailOf, waitForApi, waitForWorker } from '../../src/runtime/node-service';
 
 const ROOT = resolve(__dirname, '../..');
 export const BENCH_VAR = join(ROOT, 'var/bench');
@@ -33,21 +30,10 @@ function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
-/**
- * Runs a TypeScript entry point as one Node process (`node --import tsx`, not the tsx CLI, which
- * would add a wrapper process), logs to var/bench/logs/<name>.log.
- */
+/** Runs a TypeScript entry point as one Node process, logging to var/bench/logs-<pid>/<name>.log. */
 export function spawnService(name: string, entry: string, env: Record<string, string>): ServiceProcess {
-  mkdirSync(LOG_DIR, { recursive: true });
-  const logFile = join(LOG_DIR, `${name}.log`);
-  const fd = openSync(logFile, 'w');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, entry)], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', fd, fd],
-  });
-  closeSync(fd);
-  const pid = child.pid!;
+  const service = spawnNodeService(name, resolve(ROOT, entry), env, join(LOG_DIR, `${name}.log`));
+  const { pid } = service;
   let timer: NodeJS.Timeout | undefined;
   let peak = 0;
   let samples = 0;
@@ -58,7 +44,7 @@ export function spawnService(name: string, entry: string, env: Record<string, st
   return {
     name,
     pid,
-    logFile,
+    logFile: service.logFile,
     startSampling(intervalMs = 200) {
       peak = 0;
       samples = 0;
@@ -71,10 +57,10 @@ export function spawnService(name: string, entry: string, env: Record<string, st
       return { peakBytes: peak, samples };
     },
     highWaterBytes: () => statusField(pid, 'VmHWM'),
-    exited: () => child.exitCode !== null || child.signalCode !== null,
+    exited: service.exited,
     stop: () => {
       if (timer) clearInterval(timer);
-      return stopChild(child, 15_000);
+      return service.stop(15_000);
     },
   };
 }
@@ -92,48 +78,7 @@ export function cpuSeconds(pid: number): number {
 
 /** Throws with the end of its log when a service the scenario relies on has died. */
 export function assertRunning(service: ServiceProcess): void {
-  if (service.exited()) throw new Error(`${service.name} (pid ${service.pid}) has exited:\n${tail(service.logFile)}`);
+  if (service.exited()) throw new Error(`${service.name} (pid ${service.pid}) has exited:\n${tailOf(service.logFile)}`);
 }
 
-function tail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-// TaskQueueType values of the Temporal API: 1 workflow, 2 activity.
-const TASK_QUEUE_TYPES = [1, 2] as const;
-
-/** Waits until a worker polls `taskQueue` for both workflow and activity tasks. */
-export async function waitForWorker(service: ServiceProcess, client: Client, taskQueue: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (service.exited()) throw new Error(`${service.name} exited during start-up:\n${tail(service.logFile)}`);
-    let polling = 0;
-    for (const taskQueueType of TASK_QUEUE_TYPES) {
-      const answer = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType });
-      if ((answer.pollers ?? []).length > 0) polling++;
-    }
-    if (polling === TASK_QUEUE_TYPES.length) return;
-    await sleep(250);
-  }
-  throw new Error(`${service.name} did not poll ${taskQueue} within ${timeoutMs} ms:\n${tail(service.logFile)}`);
-}
-
-/** Waits until the API answers /health (any status: it is up). */
-export async function waitForApi(service: ServiceProcess, baseUrl: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (service.exited()) throw new Error(`${service.name} exited during start-up:\n${tail(service.logFile)}`);
-    try {
-      const res = await fetch(`${baseUrl}/health`);
-      await res.arrayBuffer();
-      return;
-    } catch {
-      await sleep(250);
-    }
-  }
-  throw new Error(`${service.name} did not answer at ${baseUrl} within ${timeoutMs} ms:\n${tail(service.logFile)}`);
-}
+export { waitForApi, waitForWorker };

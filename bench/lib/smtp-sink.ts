@@ -19,29 +19,38 @@ export interface SmtpSink {
 }
 
 /**
- * An SMTP server that accepts and counts mail without parsing it (the test helper parses every
+ * An SMTP server that accepts and counts mail without parsing it (optionally after `delayMs`, a
+ * slow mail server) (the test helper parses every
  * message with mailparser, which would make the sink the bottleneck at hundreds per second).
  */
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(options: { delayMs?: number } = {}): Promise<SmtpSink> {
   const accepted: AcceptedMail[] = [];
   let waiters: Array<() => void> = [];
+  const closed = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     maxClients: 1000,
+    onClose(session) {
+      closed.add(session.id);
+    },
     onData(stream, session, callback) {
       let bytes = 0;
       stream.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
       });
-      stream.on('end', () => {
+      // with a delay (a slow mail server), a sender that vanished before the answer never saw
+      // its mail accepted, so it is not counted
+      const accept = () => {
+        if (closed.has(session.id)) return;
         accepted.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), at: Date.now(), bytes });
         const ready = waiters;
         waiters = [];
         ready.forEach((w) => w());
         callback();
-      });
+      };
+      stream.on('end', () => (options.delayMs ? setTimeout(accept, options.delayMs) : accept()));
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { WORKER_NODE_OPTIONS } from '../../src/stack/stack';
 import { startDevServer, freePort, type DevServer } from '../../src/temporal/dev-server';
 import { seedCatalogue } from '../data/catalogue';
 import { createBenchDatabase, type BenchDatabase } from './database';
@@ -47,8 +48,7 @@ function coachnovaAlwaysAwake(now = new Date()): Record<string, string> {
   return { CN_QUIET_HOURS_START: clock(start), CN_QUIET_HOURS_END: clock((start + 1) % 1440), CN_DAILY_MESSAGE_CAP: '1000' };
 }
 
-/** The worker's heap cap, as docker-compose.yml deploys it. */
-export const WORKER_NODE_OPTIONS = '--max-old-space-size=384';
+export { WORKER_NODE_OPTIONS };
 
 export interface RunningSystem {
   name: string;

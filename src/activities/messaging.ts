@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 import { llmFallbacks, messagesFailed, messagesSent, safetyRejections } from '../lib/metrics';
-import { markMessageFailed, sendMessageEmail, type SendMessageEmailInput } from '../messaging/delivery';
+import { markMessageFailed, sendMessageEmail, type AttemptContext, type SendMessageEmailInput } from '../messaging/delivery';
 import { generateDraft, templateDraft } from '../messaging/drafts';
 import { recordMessage } from '../messaging/record';
 import type { ResponseEvent } from '../messaging/responses';
@@ -71,7 +71,7 @@ export function createMessagingActivities(deps: ActivityDeps) {
     async sendMessageEmail(
       input: SendMessageEmailInput,
     ): Promise<{ deliveryStatus: 'SENT' | 'DELIVERED'; providerMessageId: string; alreadySent: boolean }> {
-      const result = await sendMessageEmail({ config, db, mailer }, input);
+      const result = await sendMessageEmail({ config, db, mailer }, input, attemptContext());
       if (!result.alreadySent) messagesSent.inc({ agent: result.agent, message_type: result.messageType, channel: 'EMAIL' });
       await recordMessageDecision(db, input.messageId, 'sent', null, { delivery_status: result.deliveryStatus, channel: 'EMAIL', marketing: input.marketing });
       return { deliveryStatus: result.deliveryStatus, providerMessageId: result.providerMessageId, alreadySent: result.alreadySent };
@@ -89,6 +89,16 @@ export function createMessagingActivities(deps: ActivityDeps) {
       return storeMessageResponse(db, event);
     },
   };
+}
+
+/** Heartbeats and cancellation of the running activity; inert outside a worker (tests, scripts). */
+function attemptContext(): AttemptContext | undefined {
+  try {
+    const context = Context.current();
+    return { heartbeat: () => context.heartbeat(), cancelled: context.cancellationSignal };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The workflow an activity runs for, for log lines; empty when called outside a worker (tests, scripts). */

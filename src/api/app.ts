@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { startProcessMetrics } from '../lib/metrics';
-import { createBackgroundQueue } from './background-queue';
+import { startOutboxDrainer } from '../temporal/clients/signal-outbox';
 import type { ApiDeps } from './deps';
 import { correlationId } from './middleware/correlation';
 import { errorHandler, notFoundHandler } from './middleware/errors';
@@ -22,17 +22,20 @@ import { servicesRouter } from './routes/services';
 import { smartengageRouter } from './routes/smartengage';
 import { unsubscribeRouter } from './routes/unsubscribe';
 
-/** Work handed off after answering (signals to workflows) in flight at once from one API process. */
-const BACKGROUND_CONCURRENCY = 32;
+/** How often an API process looks for signals owed to workflows (its own are sent at once). */
+const OUTBOX_POLL_MS = 1000;
 
-/** The app, and a way to let the work it handed off finish before the process stops. */
+/** The app, and a way to deliver the signals it owes before the process stops. */
 export type App = Express & { drainBackground(): Promise<void> };
 
 /** Builds the Express app. It validates, starts or signals workflows, and answers; no agent work here. */
 export function createApp(deps: ApiDeps): App {
   startProcessMetrics();
   const app = express();
-  const background = createBackgroundQueue(BACKGROUND_CONCURRENCY, (error) => deps.logger.warn({ err: error }, 'background task failed'));
+  const outbox = startOutboxDrainer(deps.db, deps.temporal, {
+    intervalMs: OUTBOX_POLL_MS,
+    onError: (error) => deps.logger.warn({ err: error }, 'could not deliver a signal from the outbox (kept for a retry)'),
+  });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(correlationId);
@@ -40,7 +43,7 @@ export function createApp(deps: ApiDeps): App {
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRouter(deps));
-  app.use(linksRouter(deps, background));
+  app.use(linksRouter(deps, outbox));
   app.use(unsubscribeRouter(deps));
   app.use(authenticate(deps.config));
   app.use(authRouter(deps));
@@ -61,5 +64,5 @@ export function createApp(deps: ApiDeps): App {
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
-  return Object.assign(app, { drainBackground: () => background.drain() });
+  return Object.assign(app, { drainBackground: () => outbox.stop() });
 }

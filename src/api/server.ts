@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../config';
 import { openDependencies, type Dependencies } from '../runtime/dependencies';
 import { exitWithError, runUntilSignalled } from '../runtime/process';
 import { connectClient, temporalTarget } from '../temporal/client';
+import { verifyTemporalAtStartup } from '../temporal/namespace-readiness';
 import { createApp } from './app';
 
 export interface RunningApi {
@@ -12,8 +13,10 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-/** Serves the Express app on PORT; stopping closes idle and open connections. */
+/** Serves the Express app on PORT; stopping lets requests in flight finish (closeGracefully). */
 export async function startApi(config: Config, deps: Dependencies, temporal: Client): Promise<RunningApi> {
+  const { address, namespace } = temporalTarget(config);
+  await verifyTemporalAtStartup(temporal.connection, { address: config.TEMPORAL_ADDRESS ?? address, namespace }, config.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES, deps.logger);
   const app = createApp({ config, db: deps.db, temporal, mailer: deps.mailer, logger: deps.logger });
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 hands listen errors (port in use) to the callback rather than throwing.
@@ -26,14 +29,29 @@ export async function startApi(config: Config, deps: Dependencies, temporal: Cli
     server,
     url,
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeGracefully(server, config.API_SHUTDOWN_GRACE_SECONDS * 1000);
       // clicks answered just before the stop still reach their workflows
       await app.drainBackground();
     },
   };
+}
+
+/**
+ * Stops accepting connections, lets the requests in flight finish (idle keep-alive connections
+ * are closed as they become idle), and cuts whatever is still open after `graceMs`: a rolling
+ * restart answers every request it had accepted instead of resetting the connection.
+ */
+export async function closeGracefully(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+  const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+  server.closeIdleConnections();
+  try {
+    await closed;
+  } finally {
+    clearInterval(idleSweep);
+    clearTimeout(deadline);
+  }
 }
 
 async function main(): Promise<void> {

@@ -15,6 +15,10 @@ export interface DatabaseOptions {
   /** Schema to put first on the search path (tests use one fresh schema each). */
   schema?: string;
   poolMax?: number;
+  /** `application_name` of the pool's sessions ('shoktiai'). */
+  applicationName?: string;
+  /** How long a query may wait for a pooled connection (10 s). */
+  connectionTimeoutMs?: number;
   /** Told when the server ends an idle connection (the pool replaces it); console by default. */
   onConnectionLost?: (error: Error) => void;
 }
@@ -25,6 +29,15 @@ export async function createDatabase(options: DatabaseOptions): Promise<Db> {
     const pool = new Pool({
       connectionString: options.url,
       max: options.poolMax ?? 10,
+      // Waiting for a connection (pool full, server restarting, a connect that never completes)
+      // fails after this instead of forever: a stuck wait would outlive the activity attempt
+      // that started it, and the abandoned waiters would queue ahead of every retry.
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+      // a connection whose peer vanished without a FIN is noticed instead of kept as idle
+      keepAlive: true,
+      idleTimeoutMillis: 30_000,
+      // names our sessions in pg_stat_activity (operators, and the chaos suite's connection kills)
+      application_name: options.applicationName ?? 'shoktiai',
       options: options.schema ? `-c search_path=${options.schema},public` : undefined,
     });
     // An idle connection ended by the server (restart, failover, admin) must not crash the

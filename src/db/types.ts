@@ -142,6 +142,20 @@ export interface SafetyChecks {
   [key: string]: unknown;
 }
 
+/** A signal owed to a workflow, written with the response it reports (migration 0015). */
+export interface SignalOutboxTable {
+  id: Generated<number>;
+  message_id: string;
+  workflow_id: string | null;
+  /** The MessageResponseEvent to signal (src/messaging/types.ts). */
+  event: ColumnType<unknown, string, string>;
+  correlation_id: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Timestamp>;
+  last_error: string | null;
+  created_at: Generated<Timestamp>;
+}
+
 export interface AiMessagesTable {
   id: Generated<string>;
   user_id: string;
@@ -156,6 +170,8 @@ export interface AiMessagesTable {
   call_to_action: string | null;
   /** Held while a delivery attempt is talking to the mail server (migration 0007). */
   send_lease_until: Timestamp | null;
+  /** The delivery attempt holding the lease (it renews and releases only its own). */
+  send_lease_owner: string | null;
   locale: ColumnType<Locale, Locale | undefined, Locale>;
   deep_link: string | null;
   template_id: string | null;
@@ -393,6 +409,7 @@ export interface Database {
   services: ServicesTable;
   bookings: BookingsTable;
   ai_messages: AiMessagesTable;
+  signal_outbox: SignalOutboxTable;
   prompt_templates: PromptTemplatesTable;
   prompt_version_events: PromptVersionEventsTable;
   message_approvals: MessageApprovalsTable;

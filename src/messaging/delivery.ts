@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import { publicBaseUrl, type Config } from '../config';
@@ -27,8 +28,29 @@ export interface DeliveryDeps {
   mailer: Mailer;
 }
 
-/** Longer than the mailer's worst case (connect + greeting + socket timeouts of 30 s each). */
-const SEND_LEASE_SECONDS = 120;
+/**
+ * The send lease: held by one delivery attempt while it talks to the mail server and renewed
+ * every LEASE_RENEW_MS while it does, so it lapses within SEND_LEASE_SECONDS of the holder
+ * dying (a killed worker) rather than outliving it by the mailer's worst case. The send
+ * activity's heartbeat timeout (SEND_HEARTBEAT_TIMEOUT) is shorter than the lease: Temporal
+ * starts the retry about when the dead holder's lease lapses.
+ */
+export const SEND_LEASE_SECONDS = 10;
+const LEASE_RENEW_MS = 2000;
+/** How often an attempt that met another's live lease looks again. */
+const LEASE_POLL_MS = 500;
+
+/**
+ * What the running activity offers a send: heartbeats (so Temporal notices a dead worker within
+ * the heartbeat timeout, not the start-to-close timeout) and its cancellation (the attempt was
+ * timed out or the worker is stopping: stop renewing the lease).
+ */
+export interface AttemptContext {
+  heartbeat(): void;
+  cancelled: AbortSignal;
+}
+
+const NO_ATTEMPT_CONTEXT: AttemptContext = { heartbeat: () => undefined, cancelled: new AbortController().signal };
 
 type SendableMessage = Awaited<ReturnType<typeof loadForSending>>;
 
@@ -59,17 +81,16 @@ function alreadySent(m: SendableMessage): SendMessageEmailResult {
 }
 
 /**
- * Takes the message's send lease and counts the attempt, in one conditional UPDATE: false when
- * the message is no longer sendable or another attempt holds an unexpired lease (a retry that
- * started after a timeout while the first attempt is still talking to the mail server). A
- * crashed attempt's lease simply expires.
+ * Takes the message's send lease for attempt `owner` and counts the attempt, in one conditional
+ * UPDATE: false when the message is no longer sendable or another attempt holds a live lease.
  */
-async function claimSendLease(db: Db, messageId: string): Promise<boolean> {
+async function claimSendLease(db: Db, messageId: string, owner: string): Promise<boolean> {
   const claimed = await db
     .updateTable('ai_messages')
     .set({
       attempts: sql`attempts + 1`,
       send_lease_until: sql`now() + make_interval(secs => ${SEND_LEASE_SECONDS})`,
+      send_lease_owner: owner,
       updated_at: new Date(),
     })
     .where('id', '=', messageId)
@@ -78,6 +99,33 @@ async function claimSendLease(db: Db, messageId: string): Promise<boolean> {
     .returning('id')
     .executeTakeFirst();
   return claimed !== undefined;
+}
+
+/** Extends the lease, only while `owner` still holds it. */
+async function renewSendLease(db: Db, messageId: string, owner: string): Promise<void> {
+  await db
+    .updateTable('ai_messages')
+    .set({ send_lease_until: sql`now() + make_interval(secs => ${SEND_LEASE_SECONDS})` })
+    .where('id', '=', messageId)
+    .where('send_lease_owner', '=', owner)
+    .execute();
+}
+
+/**
+ * Claims the lease, or waits while another attempt holds it (heartbeating, so this attempt is
+ * not taken for dead meanwhile) and takes over once the holder stops renewing it. Returns null
+ * when the other attempt sent the message meanwhile. A retry that meets a live lease therefore
+ * waits; it never fails the message.
+ */
+async function claimOrAwaitLease(db: Db, messageId: string, owner: string, attempt: AttemptContext): Promise<SendableMessage | 'sent'> {
+  for (;;) {
+    if (await claimSendLease(db, messageId, owner)) return loadForSending(db, messageId);
+    const latest = await loadForSending(db, messageId);
+    if (isSent(latest)) return 'sent';
+    attempt.heartbeat();
+    if (attempt.cancelled.aborted) throw attempt.cancelled.reason ?? new Error('delivery attempt cancelled');
+    await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+  }
 }
 
 function composeMail(config: Config, message: SendableMessage, marketing: boolean): OutgoingMail {
@@ -108,23 +156,36 @@ function toSendFailure(error: unknown): Error {
   return error as Error;
 }
 
-async function sendRecordingErrors(deps: DeliveryDeps, messageId: string, mail: OutgoingMail): Promise<SentMail> {
+/**
+ * Sends while renewing the lease and heartbeating; once the attempt is cancelled (Temporal gave
+ * up on it) renewals stop, so a retry can take over within the lease time.
+ */
+async function sendRecordingErrors(deps: DeliveryDeps, messageId: string, owner: string, mail: OutgoingMail, attempt: AttemptContext): Promise<SentMail> {
+  const renewal = setInterval(() => {
+    if (attempt.cancelled.aborted) return clearInterval(renewal);
+    attempt.heartbeat();
+    renewSendLease(deps.db, messageId, owner).catch(() => undefined);
+  }, LEASE_RENEW_MS);
   try {
     return await deps.mailer.send(mail);
   } catch (error) {
     await deps.db
       .updateTable('ai_messages')
-      .set({ error: `attempt failed: ${(error as Error).message}`.slice(0, 1000), send_lease_until: null, updated_at: new Date() })
+      .set({ error: `attempt failed: ${(error as Error).message}`.slice(0, 1000), send_lease_until: null, send_lease_owner: null, updated_at: new Date() })
       .where('id', '=', messageId)
+      .where('send_lease_owner', '=', owner)
       .execute();
     throw toSendFailure(error);
+  } finally {
+    clearInterval(renewal);
   }
 }
 
 /**
  * Sends a recorded message by email, at most once: a message already SENT (or DELIVERED) is
  * not mailed again, marketing mail goes only to someone who still consents (else a
- * non-retryable MarketingConsentRevoked), overlapping attempts are kept apart by a lease, and the Message-ID is
+ * non-retryable MarketingConsentRevoked), overlapping attempts are kept apart by a renewed lease (a
+ * retry waits for a live one and takes over a lapsed one), and the Message-ID is
  * derived from the message id so even a duplicate after a crash between send and update is
  * recognisable downstream. The address is loaded here, never passed through Temporal.
  *
@@ -132,7 +193,7 @@ async function sendRecordingErrors(deps: DeliveryDeps, messageId: string, mail: 
  * DELIVERED is left for a real delivery signal (a DSN or a provider webhook), so the funnel
  * never claims deliveries it did not observe. The outbox (no SMTP) is SENT as well.
  */
-export async function sendMessageEmail(deps: DeliveryDeps, input: SendMessageEmailInput): Promise<SendMessageEmailResult> {
+export async function sendMessageEmail(deps: DeliveryDeps, input: SendMessageEmailInput, attempt: AttemptContext = NO_ATTEMPT_CONTEXT): Promise<SendMessageEmailResult> {
   const message = await loadForSending(deps.db, input.messageId);
   if (isSent(message)) return alreadySent(message);
   if ((message.safety_checks as { safe?: boolean }).safe !== true) {
@@ -143,16 +204,14 @@ export async function sendMessageEmail(deps: DeliveryDeps, input: SendMessageEma
     await deps.db.updateTable('ai_messages').set({ error: 'marketing consent revoked before sending', updated_at: new Date() }).where('id', '=', message.id).execute();
     throw ApplicationFailure.create({ type: 'MarketingConsentRevoked', message: `recipient of message ${message.id} has no marketing consent`, nonRetryable: true });
   }
-  if (!(await claimSendLease(deps.db, message.id))) {
-    const latest = await loadForSending(deps.db, message.id);
-    if (isSent(latest)) return alreadySent(latest);
-    throw ApplicationFailure.create({ type: 'SendInProgress', message: `message ${message.id} is being sent by another attempt; retry later` });
-  }
+  const owner = randomUUID();
+  const claimed = await claimOrAwaitLease(deps.db, message.id, owner, attempt);
+  if (claimed === 'sent') return alreadySent(await loadForSending(deps.db, message.id));
 
-  const sent = await sendRecordingErrors(deps, message.id, composeMail(deps.config, message, input.marketing));
+  const sent = await sendRecordingErrors(deps, message.id, owner, composeMail(deps.config, claimed, input.marketing), attempt);
   await deps.db
     .updateTable('ai_messages')
-    .set({ delivery_status: 'SENT', provider_message_id: sent.messageId, sent_at: new Date(), error: null, send_lease_until: null, updated_at: new Date() })
+    .set({ delivery_status: 'SENT', provider_message_id: sent.messageId, sent_at: new Date(), error: null, send_lease_until: null, send_lease_owner: null, updated_at: new Date() })
     .where('id', '=', message.id)
     .execute();
   return { deliveryStatus: 'SENT', providerMessageId: sent.messageId, alreadySent: false, agent: message.agent_type, messageType: message.message_type };
@@ -165,7 +224,7 @@ export async function sendMessageEmail(deps: DeliveryDeps, input: SendMessageEma
 export async function markMessageFailed(db: Db, input: { messageId: string; error: string }) {
   return db
     .updateTable('ai_messages')
-    .set({ delivery_status: 'FAILED', error: input.error.slice(0, 1000), send_lease_until: null, updated_at: new Date() })
+    .set({ delivery_status: 'FAILED', error: input.error.slice(0, 1000), send_lease_until: null, send_lease_owner: null, updated_at: new Date() })
     .where('id', '=', input.messageId)
     .where('delivery_status', '=', 'PENDING')
     .returning(['agent_type', 'message_type'])

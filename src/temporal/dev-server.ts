@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { projectRoot } from '../runtime/project-root';
 import { stopChild } from '../runtime/stop-child';
 import { searchAttributeFlags } from './search-attributes';
 
@@ -15,6 +16,8 @@ export interface DevServerOptions {
   uiPort?: number;
   headless?: boolean;
   namespace?: string;
+  /** Search attributes to register at start (default: all the project sets; tests leave some out). */
+  searchAttributes?: string[];
   dynamicConfig?: Record<string, unknown>;
   /** Retention for closed runs (the dev server's own default is 24 h). */
   retention?: string;
@@ -46,7 +49,7 @@ export const THROUGHPUT_DYNAMIC_CONFIG: Record<string, unknown> = {
 
 /** The Temporal CLI binary: TEMPORAL_CLI_PATH, else the project's own `.tools/bin/temporal`. */
 export function resolveTemporalCli(explicit = process.env.TEMPORAL_CLI_PATH): string {
-  const candidate = explicit ?? resolve(__dirname, '../../.tools/bin/temporal');
+  const candidate = explicit ?? resolve(projectRoot(), '.tools/bin/temporal');
   if (!existsSync(candidate)) {
     throw new Error(`Temporal CLI not found at ${candidate}: run "npm run temporal:install" or set TEMPORAL_CLI_PATH`);
   }
@@ -107,7 +110,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const namespace = options.namespace ?? 'default';
   const port = options.port ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
-  args.push(...searchAttributeFlags());
+  args.push(...searchAttributeFlags(options.searchAttributes));
   if (options.headless) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort ?? (await freePort())));
   if (options.dbFile) {

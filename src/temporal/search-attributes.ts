@@ -14,6 +14,6 @@ export const RiskLevelKey = defineSearchAttributeKey('RiskLevel', SearchAttribut
 export const SEARCH_ATTRIBUTES = [AgentTypeKey, CustomerIdKey, WorkerIdKey, CampaignIdKey, CorrelationIdKey, RiskLevelKey];
 
 /** `--search-attribute` flags for `temporal server start-dev`. */
-export function searchAttributeFlags(): string[] {
-  return SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
+export function searchAttributeFlags(names: string[] = SEARCH_ATTRIBUTES.map((key) => key.name)): string[] {
+  return names.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
 }

@@ -1,7 +1,8 @@
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolve } from 'node:path';
 
-export const WORKFLOWS_PATH = resolve(__dirname, '../workflows/index.ts');
+// compiled (dist/) the workflows are JavaScript next to this file; under tsx, the sources
+export const WORKFLOWS_PATH = resolve(__dirname, `../workflows/index.${__filename.endsWith('.js') ? 'js' : 'ts'}`);
 
 /** Bundles the workflow code once; the worker and every test reuse the result. */
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
@@ -27,6 +28,8 @@ export interface WorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
   maxCachedWorkflows?: number;
+  /** How long activities in flight may finish after shutdown() before they are cancelled (5 s). */
+  shutdownGraceTimeMs?: number;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -39,6 +42,6 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 40,
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
-    shutdownGraceTime: '5s',
+    shutdownGraceTime: options.shutdownGraceTimeMs ?? 5000,
   });
 }

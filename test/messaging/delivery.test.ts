@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { simpleParser } from 'mailparser';
-import { createMailer } from '../../src/email/mailer';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createMailer, type Mailer } from '../../src/email/mailer';
+import { SEND_LEASE_SECONDS, sendMessageEmail } from '../../src/messaging/delivery';
 import { createMessagingActivities } from '../../src/activities/messaging';
 import { createLogger } from '../../src/lib/logger';
 import { messagesFailed, messagesSent } from '../../src/lib/metrics';
 import { createUnsubscribeToken, unsubscribeSecret } from '../../src/messaging/unsubscribe-token';
 import { startTestSystem, type TestSystem } from '../helpers/system';
+import { eventually } from '../helpers/wait';
 import { activeTemplateId, bengaliDraft, composed, createUser, recordInput } from './fixtures';
 
 let system: TestSystem;
@@ -194,26 +197,81 @@ describe('sendMessageEmail', () => {
     await system.smtp.waitForMessages(already + 1);
   });
 
-  it('sends once when two attempts overlap (a retry after a timeout while the first is still sending)', async () => {
+  it('sends once when two attempts overlap: the second waits for the first and finds the message sent', async () => {
     const user = await createUser(system.db);
     const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
     const already = system.smtp.messages.length;
-    const outcomes = await Promise.allSettled([
+    const outcomes = await Promise.all([
       activities.sendMessageEmail({ messageId, marketing: true }),
       activities.sendMessageEmail({ messageId, marketing: true }),
     ]);
-    const sent = outcomes.filter((o) => o.status === 'fulfilled' && !o.value.alreadySent);
-    expect(sent).toHaveLength(1);
-    const other = outcomes.find((o) => o !== sent[0])!;
-    if (other.status === 'rejected') expect((other.reason as ApplicationFailure).type).toBe('SendInProgress');
-    else expect(other.value.alreadySent).toBe(true);
+    expect(outcomes.filter((o) => !o.alreadySent)).toHaveLength(1);
+    expect(outcomes.filter((o) => o.alreadySent)).toHaveLength(1);
 
     await system.smtp.waitForMessages(already + 1);
     await new Promise((r) => setTimeout(r, 300));
     expect(system.smtp.messages).toHaveLength(already + 1);
-    // the retry that was turned away now finds the message sent
     expect(await activities.sendMessageEmail({ messageId, marketing: true })).toMatchObject({ alreadySent: true });
   });
+
+  it('takes over the lease of an attempt that died mid-send (SMTP stalled, worker gone) within seconds, sending once', async () => {
+    // a mail server that accepts the connection and never answers: the first attempt hangs in it
+    const stalled: Socket[] = [];
+    const stalling = createServer((socket) => stalled.push(socket));
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    const stallingMailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${(stalling.address() as AddressInfo).port}`, from: system.config.EMAIL_FROM, outboxDir: 'var/test/outbox', timeoutMs: 60_000 });
+    const deps = { config: system.config, db: system.db };
+    const user = await createUser(system.db);
+    const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
+    const already = system.smtp.messages.length;
+
+    const dead = new AbortController();
+    const first = sendMessageEmail({ ...deps, mailer: stallingMailer }, { messageId, marketing: true }, { heartbeat: () => undefined, cancelled: dead.signal });
+    first.catch(() => undefined);
+    await eventually(async () => (await messageRow(messageId)).send_lease_owner !== null, 10_000, 50);
+    // the worker running the first attempt is gone: nothing renews its lease any more
+    dead.abort(new Error('worker killed'));
+    const started = Date.now();
+    const heartbeats: number[] = [];
+    const retry = await sendMessageEmail({ ...deps, mailer: system.mailer }, { messageId, marketing: true }, { heartbeat: () => heartbeats.push(Date.now()), cancelled: new AbortController().signal });
+    const tookMs = Date.now() - started;
+
+    expect(retry).toMatchObject({ alreadySent: false, deliveryStatus: 'SENT' });
+    expect(tookMs).toBeLessThan((SEND_LEASE_SECONDS + 3) * 1000);
+    // while waiting it told Temporal it is alive
+    expect(heartbeats.length).toBeGreaterThan(0);
+    await system.smtp.waitForMessages(already + 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(system.smtp.messages).toHaveLength(already + 1);
+    expect(await messageRow(messageId)).toMatchObject({ delivery_status: 'SENT', attempts: 2, send_lease_until: null, send_lease_owner: null });
+
+    stallingMailer.close();
+    stalled.forEach((socket) => socket.destroy());
+    await new Promise((resolve) => stalling.close(resolve));
+  }, 30_000);
+
+  it('keeps a live attempt\'s lease renewed, so a retry waits for it instead of sending a second copy', async () => {
+    const slowMailer: Mailer = {
+      kind: 'smtp',
+      // a slow mail server: longer than the lease, so only renewal keeps it
+      send: async (mail) => {
+        await new Promise((r) => setTimeout(r, (SEND_LEASE_SECONDS + 2) * 1000));
+        return system.mailer.send(mail);
+      },
+      close: () => undefined,
+    };
+    const deps = { config: system.config, db: system.db };
+    const user = await createUser(system.db);
+    const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
+    const already = system.smtp.messages.length;
+    const first = sendMessageEmail({ ...deps, mailer: slowMailer }, { messageId, marketing: true }, { heartbeat: () => undefined, cancelled: new AbortController().signal });
+    await eventually(async () => (await messageRow(messageId)).send_lease_owner !== null, 10_000, 50);
+    const second = await sendMessageEmail({ ...deps, mailer: system.mailer }, { messageId, marketing: true });
+    expect(second.alreadySent).toBe(true);
+    expect((await first).alreadySent).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(system.smtp.messages).toHaveLength(already + 1);
+  }, 30_000);
 
   it('writes to the outbox when no SMTP server is configured, as SENT', async () => {
     const outboxDir = mkdtempSync(join(tmpdir(), 'shoktiai-outbox-'));

@@ -1,6 +1,9 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
+import { ServiceError } from '@temporalio/client';
 import { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../../db/errors';
 import { HttpError } from '../../lib/errors';
+import { temporalHttpError } from '../../temporal/grpc-errors';
 import type { Logger } from '../../lib/logger';
 
 export interface ErrorBody {
@@ -20,9 +23,14 @@ export function zodDetails(error: ZodError): Array<{ path: string; message: stri
 
 /** Turns anything thrown into the JSON error body; only unexpected errors are 500 and logged as such. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
+  return (thrown, req, res, _next) => {
     if (res.headersSent) return;
-    if (err instanceof HttpError) return sendError(req, res, err.status, err.code, err.message, err.details);
+    const err = classify(thrown);
+    if (err instanceof HttpError) {
+      // every 5xx is logged with what caused it, so the answer's correlation id leads somewhere
+      if (err.status >= 500) logger.error({ err, cause: err.cause, correlation_id: req.correlationId, path: req.path, code: err.code }, err.message);
+      return sendError(req, res, err.status, err.code, err.message, err.details);
+    }
     if (err instanceof ZodError) {
       const fields = zodDetails(err);
       return sendError(req, res, 422, 'validation_failed', `invalid request: ${fields.map((f) => f.path || '(body)').join(', ')}`, fields);
@@ -37,6 +45,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     logger.error({ err, correlation_id: req.correlationId, path: req.path }, 'unhandled error');
     sendError(req, res, 500, 'internal_error', 'something went wrong on our side; quote the correlation id when reporting it');
   };
+}
+
+/** Dependency failures a route did not handle itself, as the answer they deserve. */
+function classify(err: any): any {
+  if (err instanceof HttpError || err instanceof ZodError) return err;
+  if (isDatabaseUnavailable(err)) return new HttpError(503, 'database_unavailable', 'the database is unavailable; try again shortly', null, { cause: err });
+  if (err instanceof ServiceError) return temporalHttpError(err, 'reach Temporal');
+  return err;
 }
 
 export function notFoundHandler(req: Request, res: Response): void {

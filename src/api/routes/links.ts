@@ -2,12 +2,10 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { verifyDeepLinkToken } from '../../smartengage/deep-link-token';
 import { bookingLandingUrl, recordDeepLinkClick } from '../../smartengage/deep-links';
-import { storeMessageResponse } from '../../smartengage/store-response';
-import { deliverMessageResponse } from '../../temporal/clients/message-response';
 import { linkProblemPage, type LinkProblem } from '../../smartengage/link-pages';
 import { deepLinkClicks } from '../../smartengage/metrics';
 import type { ApiDeps } from '../deps';
-import type { BackgroundQueue } from '../background-queue';
+import { recordResponseWithSignal, type OutboxDrainer } from '../../temporal/clients/signal-outbox';
 import { openApiRegistry } from '../openapi';
 
 openApiRegistry.registerPath({
@@ -24,7 +22,7 @@ openApiRegistry.registerPath({
   },
 });
 
-export function linksRouter({ config, db, temporal, logger }: ApiDeps, background: BackgroundQueue): Router {
+export function linksRouter({ config, db }: ApiDeps, outbox: OutboxDrainer): Router {
   const router = Router();
 
   const problem = (res: Response, kind: LinkProblem) => {
@@ -46,14 +44,11 @@ export function linksRouter({ config, db, temporal, logger }: ApiDeps, backgroun
       const message = await db.selectFrom('ai_messages').select(['id', 'workflow_id']).where('id', '=', link.messageId).executeTakeFirst();
       if (message) {
         const event = { messageId: message.id, response: 'CLICKED' as const, at: new Date().toISOString() };
-        // Stored before the redirect (never downgrading a stronger response); the workflow is
-        // told after it, so a click does not wait for Temporal.
-        await storeMessageResponse(db, event);
-        background.push(() =>
-          deliverMessageResponse({ db, temporal }, message, event).catch((error) =>
-            logger.warn({ err: error, correlation_id: req.correlationId, messageId: message.id }, 'could not tell the workflow about a click (the click is recorded)'),
-          ),
-        );
+        // Stored before the redirect (never downgrading a stronger response) together with the
+        // signal owed to the workflow, which is sent after it by whichever API process is alive:
+        // a click does not wait for Temporal, and a crash cannot lose it.
+        await recordResponseWithSignal(db, message, event, req.correlationId);
+        outbox.kick();
       }
     }
     deepLinkClicks.inc({ outcome: 'redirected' });

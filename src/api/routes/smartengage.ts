@@ -3,7 +3,7 @@ import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import { isKnownTimeZone } from '../../core/local-time';
-import { HttpError, conflict, notFound } from '../../lib/errors';
+import { conflict, notFound } from '../../lib/errors';
 import * as campaigns from '../../smartengage/campaign-store';
 import { SegmentCriteriaInput } from '../../smartengage/criteria';
 import { campaignsStarted } from '../../smartengage/metrics';
@@ -14,6 +14,7 @@ import { explainEligibility } from '../../smartengage/segment-query';
 import { resolveCriteria } from '../../smartengage/criteria';
 import * as schedules from '../../temporal/clients/cadence-schedule';
 import { campaignProgress, startCampaignWorkflow } from '../../temporal/clients/campaign';
+import { temporalErrorReason, temporalHttpError } from '../../temporal/grpc-errors';
 import type { ApiDeps } from '../deps';
 import { errorResponses, openApiRegistry } from '../openapi';
 import { parseBody, parseParams, parseQuery } from '../validate';
@@ -132,8 +133,8 @@ export function smartengageRouter({ config, db, temporal, logger }: ApiDeps): Ro
     try {
       await startCampaignWorkflow(temporal, config, campaign);
     } catch (error) {
-      await campaigns.failCampaignStart(db, campaignId, `workflow start failed: ${String(error)}`);
-      throw new HttpError(503, 'temporal_unavailable', 'could not start the campaign workflow; try again');
+      await campaigns.failCampaignStart(db, campaignId, `workflow start failed: ${temporalErrorReason(error)}`);
+      throw temporalHttpError(error, 'start the campaign workflow');
     }
     campaignsStarted.inc({ trigger: 'api' });
     logger.info({ correlation_id: req.correlationId, campaignId, segment: campaign.segmentId, estimated: campaign.estimated }, 'SmartEngage campaign started');

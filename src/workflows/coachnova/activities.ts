@@ -1,5 +1,6 @@
 import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { SEND_HEARTBEAT_TIMEOUT } from '../shared/send-options';
 
 /**
  * Activity stubs for the coaching session. Database writes are idempotent, so they retry with
@@ -18,6 +19,7 @@ export const essential = proxyActivities<Activities>({
 
 export const mail = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
+  heartbeatTimeout: SEND_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
 });
 

@@ -4,10 +4,11 @@ import type { Activities } from '../../activities';
 import type { MessageResponseEvent } from '../../messaging/types';
 import type { ReengagementInput, ReengagementOutcome } from '../../smartengage/types';
 import { composeSafeMessage } from '../shared/compose';
+import { SEND_HEARTBEAT_TIMEOUT } from '../shared/send-options';
 import { messageResponseSignal } from '../shared/signals';
 import { ApprovalGate } from './approval-gate';
 import { reengagementOutcomeSignal, reengagementStatusQuery, type ReengagementStatus } from './definitions';
-import { activityRetry } from './retry';
+import { activityRetry, localDbStepOptions } from './retry';
 
 type Response = MessageResponseEvent['response'];
 const RANK: Record<Response, number> = { CLICKED: 2, ACKNOWLEDGED: 2, REPLIED: 3, BOOKED: 4 };
@@ -26,7 +27,8 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
   // Database-only steps run as local activities: no task queue round trip through the server
   // for each (bench scenario 2). The LLM call and the SMTP send stay ordinary activities.
   // Runs recorded before this change replay with ordinary activities.
-  const db = patched('reengagement-db-steps-local') ? proxyLocalActivities<Activities>(activityOptions) : acts;
+  const db = patched('reengagement-db-steps-local') ? proxyLocalActivities<Activities>(localDbStepOptions(settings.retry)) : acts;
+  const mail = proxyActivities<Activities>({ ...activityOptions, heartbeatTimeout: SEND_HEARTBEAT_TIMEOUT });
 
   const status: ReengagementStatus = { phase: 'waiting_for_window', messageId: null, response: null };
   const responses: MessageResponseEvent[] = [];
@@ -118,7 +120,7 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
 
   status.phase = 'sending';
   try {
-    await acts.sendMessageEmail({ messageId, marketing: true });
+    await mail.sendMessageEmail({ messageId, marketing: true });
   } catch (error) {
     const reason = failureMessage(error);
     await db.markMessageFailed({ messageId, error: reason });

@@ -1,0 +1,58 @@
+import { isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { HttpError } from '../lib/errors';
+
+/** gRPC status codes the Temporal frontend answers with (the ones we treat differently). */
+export const GRPC = {
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+/** The gRPC status code behind an SDK error (a ServiceError wraps the raw gRPC error), if any. */
+export function grpcCode(error: unknown): number | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (isGrpcServiceError(current)) return current.code;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'number') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Codes a retry can cure: the server is down, overloaded or a deadline passed. */
+const TRANSIENT = new Set<number>([GRPC.DEADLINE_EXCEEDED, GRPC.RESOURCE_EXHAUSTED, GRPC.ABORTED, GRPC.UNAVAILABLE, GRPC.INTERNAL]);
+
+export function isTransientTemporalError(error: unknown): boolean {
+  const code = grpcCode(error);
+  // no code at all: a connection that never came up, which is transient too
+  return code === undefined ? !(error instanceof WorkflowExecutionAlreadyStartedError) : TRANSIENT.has(code);
+}
+
+/**
+ * The HTTP answer for a failed call to Temporal: 503 "try again" only when a retry can help;
+ * a permanent refusal (an unregistered search attribute, an unknown namespace, no permission) is
+ * a 500 that says it is a configuration problem, with the server's own words as the cause.
+ */
+/** The server's own words for a failed call ("Failed to start Workflow" alone says nothing). */
+export function temporalErrorReason(error: unknown): string {
+  const cause = error instanceof ServiceError && error.cause ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+export function temporalHttpError(error: unknown, action: string): HttpError {
+  const reason = temporalErrorReason(error);
+  if (isTransientTemporalError(error)) {
+    return new HttpError(503, 'temporal_unavailable', `could not ${action}: Temporal is unavailable; try again`, null, { cause: error });
+  }
+  return new HttpError(500, 'temporal_rejected', `could not ${action}: the Temporal server refused the request (a configuration problem, retrying will not help)`, { grpc_code: grpcCode(error) ?? null, reason }, { cause: error });
+}

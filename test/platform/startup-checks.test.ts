@@ -1,0 +1,95 @@
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { ensureNamespaceReady, TemporalNotReadyError } from '../../src/temporal/namespace-readiness';
+import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { startTestSystem, type TestSystem } from '../helpers/system';
+
+/**
+ * A Temporal server that lacks some of the search attributes the workflows set: the start-up
+ * check registers them where the server allows it, or refuses naming each with its command; and
+ * a request the server refuses for good is a 500 that says so, never a 503 "try again".
+ */
+const PRESENT = ['AgentType', 'CustomerId', 'WorkerId', 'CampaignId'];
+const MISSING = SEARCH_ATTRIBUTES.map((key) => key.name).filter((name) => !PRESENT.includes(name));
+
+let server: DevServer;
+beforeAll(async () => {
+  server = await startDevServer({ headless: true, searchAttributes: PRESENT });
+}, 90_000);
+afterAll(async () => {
+  await server.stop();
+});
+
+async function listed(connection: Connection): Promise<string[]> {
+  const answer = await connection.operatorService.listSearchAttributes({ namespace: server.namespace });
+  return Object.keys(answer.customAttributes ?? {});
+}
+
+describe('start-up check of the namespace and search attributes', () => {
+  it('refuses to start, naming each missing attribute and the command that adds it, when registration is off', async () => {
+    const connection = await NativeConnection.connect({ address: server.address });
+    try {
+      const error = await ensureNamespaceReady(connection, { namespace: server.namespace, address: server.address, register: false }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(TemporalNotReadyError);
+      for (const name of MISSING) {
+        expect((error as Error).message).toContain(`temporal operator search-attribute create --address ${server.address} --namespace ${server.namespace} --name ${name} --type Keyword`);
+      }
+      expect((error as Error).message).not.toContain('--name AgentType');
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('names the namespace and the command that creates it when the namespace does not exist', async () => {
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const error = await ensureNamespaceReady(connection, { namespace: 'no-such-namespace', address: server.address, register: true }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(TemporalNotReadyError);
+      expect((error as Error).message).toContain('temporal operator namespace create --address');
+      expect((error as Error).message).toContain('no-such-namespace');
+    } finally {
+      await connection.close();
+    }
+  });
+
+  describe('a permanent refusal from Temporal', () => {
+    let system: TestSystem;
+    beforeAll(async () => {
+      system = await startTestSystem({ worker: false, env: { TEMPORAL_ADDRESS: server.address } });
+    });
+    afterAll(async () => {
+      await system.stop();
+    });
+
+    it('answers run-segment with a 500 that is not "try again" while an attribute it sets is unregistered', async () => {
+      const res = await fetch(`${system.baseUrl}/internal/ai/smartengage/run-segment`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': system.config.INTERNAL_API_KEY!, 'x-correlation-id': 'startup-check-500' },
+        body: JSON.stringify({}),
+      });
+      const body = (await res.json()) as { correlation_id: string; error: { code: string; message: string; details: { reason: string } } };
+      expect(res.status).toBe(500);
+      expect(body.correlation_id).toBe('startup-check-500');
+      expect(body.error.code).toBe('temporal_rejected');
+      expect(body.error.message).not.toMatch(/try again/);
+      expect(body.error.details.reason).toMatch(/CorrelationId|search attribute/i);
+      // the campaign row keeps the cause too
+      const row = await system.db.selectFrom('campaigns').select(['status', 'error']).where('correlation_id', '=', 'startup-check-500').executeTakeFirstOrThrow();
+      expect(row.error).toMatch(/CorrelationId|search attribute/i);
+    });
+  });
+
+  it('registers the missing attributes where the server allows it, so the next check passes', async () => {
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const readiness = await ensureNamespaceReady(connection, { namespace: server.namespace, address: server.address, register: true });
+      expect(readiness.registered.sort()).toEqual([...MISSING].sort());
+      expect(await listed(connection)).toEqual(expect.arrayContaining(SEARCH_ATTRIBUTES.map((key) => key.name)));
+      // idempotent: a second process starting finds nothing to do
+      expect((await ensureNamespaceReady(connection, { namespace: server.namespace, address: server.address, register: false })).registered).toEqual([]);
+    } finally {
+      await connection.close();
+    }
+  });
+});
