@@ -1,7 +1,19 @@
 import { z } from 'zod';
+import { developmentSecrets, GENERATED_SECRETS, type GeneratedSecretName } from './security/dev-secrets';
+import { productionProblems } from './security/production-config';
 
 /** "HH:MM" in 24-hour time, as used by send windows and quiet hours. */
 export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
+
+/** Comma-separated secrets (earlier keys still accepted during a rotation). */
+const secretList = (min: number) =>
+  z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(min, `each secret needs at least ${min} characters`)));
+
+/** A 32-byte AES key, base64. */
+const aesKey = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'expected 32 bytes, base64-encoded');
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -41,9 +53,25 @@ export const configSchema = z.object({
   OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
 
   INTERNAL_API_KEY: z.string().min(16).optional(),
-  JWT_SECRET: z.string().min(32).default('dev-only-jwt-secret-change-me-in-production!!'),
+  // Secrets have no defaults: development and tests get generated ones from SECRETS_FILE,
+  // production refuses to start without them (see loadConfig).
+  JWT_SECRET: z.string().min(32).optional(),
+  /** Earlier JWT secrets, still accepted (never signed with) while tokens signed by them live. */
+  JWT_PREVIOUS_SECRETS: secretList(32).default([]),
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
-  DEEPLINK_SECRET: z.string().min(32).default('dev-only-deeplink-secret-change-me-in-production'),
+  DEEPLINK_SECRET: z.string().min(32).optional(),
+  DEEPLINK_PREVIOUS_SECRETS: secretList(32).default([]),
+  /** Unsubscribe links in mails work this long: long enough for an old mail, but not for ever. */
+  UNSUBSCRIBE_TOKEN_TTL_DAYS: z.coerce.number().int().positive().max(3650).default(400),
+  /** AES-256-GCM key encrypting every Temporal payload; earlier keys still decrypt. */
+  PAYLOAD_CODEC_KEY: aesKey.optional(),
+  PAYLOAD_CODEC_PREVIOUS_KEYS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(aesKey))
+    .default([]),
+  /** Where development and tests keep their generated secrets (never read in production). */
+  SECRETS_FILE: z.string().default('var/secrets.json'),
   APP_BASE_URL: z.string().url().default('https://app.sheba.xyz'),
   PUBLIC_BASE_URL: z.string().url().optional(),
 
@@ -115,11 +143,18 @@ export const configSchema = z.object({
   OTP_VERIFY_IP_REQUESTS_PER_WINDOW: z.coerce.number().int().positive().default(60),
 });
 
-export type Config = z.infer<typeof configSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
+
+/** The configuration after secrets are resolved: every secret is present. */
+export type Config = Omit<ParsedConfig, GeneratedSecretName> & Record<GeneratedSecretName, string>;
 
 export class ConfigError extends Error {}
 
-/** Parses the environment once; throws a ConfigError naming every bad variable. */
+/**
+ * Parses the environment once; throws a ConfigError naming every bad variable. In production
+ * every secret, INTERNAL_API_KEY and PUBLIC_BASE_URL must be configured; elsewhere a secret left
+ * unset comes from the installation's generated secrets file.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse(cleaned);
@@ -127,7 +162,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  const config = parsed.data;
+  if (config.NODE_ENV === 'production') {
+    const problems = productionProblems(config);
+    if (problems.length) throw new ConfigError(`Refusing to start in production:\n${problems.join('\n')}`);
+    return config as Config;
+  }
+  const names = Object.keys(GENERATED_SECRETS) as GeneratedSecretName[];
+  if (names.every((name) => config[name])) return config as Config;
+  const generated = developmentSecrets(config.SECRETS_FILE);
+  return { ...config, ...Object.fromEntries(names.map((name) => [name, config[name] ?? generated[name]])) } as Config;
 }
 
 /** This API's own public address, used for tracked links and unsubscribe URLs. */

@@ -5,6 +5,7 @@ import type { Locale, UserRole } from '../db/types';
 import { otpMail } from '../email/otp-mail';
 import type { Mailer } from '../email/mailer';
 import type { Logger } from '../lib/logger';
+import { keysFor } from '../security/keys';
 import { signAccessToken } from './jwt';
 import { generateOtp, hashOtp, normalizeEmail, otpMatches } from './otp';
 import { claimAttempt, consumeCode, replaceLiveCode, whyUnclaimable } from './otp-store';
@@ -48,7 +49,7 @@ export async function requestLoginCode({ config, db, mailer, logger }: LoginDeps
   const user = await findActiveUser(db, email);
   await replaceLiveCode(
     db,
-    { email, codeHash: hashOtp(config.JWT_SECRET, email, code), expiresAt: new Date(now.getTime() + config.OTP_TTL_SECONDS * 1000) },
+    { email, codeHash: hashOtp(keysFor(config, 'otp').signing.key, email, code), expiresAt: new Date(now.getTime() + config.OTP_TTL_SECONDS * 1000) },
     now,
   );
   if (!user) {
@@ -80,13 +81,13 @@ export async function verifyLoginCode({ config, db }: LoginDeps, rawEmail: strin
     const reason = await whyUnclaimable(db, email, max, now);
     return { ok: false, reason: reason === 'no_code' ? 'invalid' : reason };
   }
-  if (!otpMatches(config.JWT_SECRET, email, code, claimed.codeHash)) {
+  if (!otpMatches(keysFor(config, 'otp'), email, code, claimed.codeHash)) {
     const attemptsLeft = max - claimed.attempts;
     return attemptsLeft > 0 ? { ok: false, reason: 'invalid', attemptsLeft } : { ok: false, reason: 'attempts_exhausted' };
   }
   if (!(await consumeCode(db, claimed.id, now))) return { ok: false, reason: 'invalid' };
   const user = await findActiveUser(db, email);
   if (!user) return { ok: false, reason: 'invalid' };
-  const accessToken = await signAccessToken({ sub: user.id, role: user.role, email: user.email }, config.JWT_SECRET, config.JWT_TTL_SECONDS);
+  const accessToken = await signAccessToken({ sub: user.id, role: user.role, email: user.email }, config, config.JWT_TTL_SECONDS);
   return { ok: true, accessToken, expiresIn: config.JWT_TTL_SECONDS, user };
 }

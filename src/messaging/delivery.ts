@@ -5,7 +5,7 @@ import type { Db } from '../db/database';
 import type { AgentType, MessageType } from '../db/types';
 import type { Mailer, OutgoingMail, SentMail } from '../email/mailer';
 import { messageMail } from '../email/message-mail';
-import { createUnsubscribeToken, unsubscribeSecret } from './unsubscribe-token';
+import { createUnsubscribeToken } from './unsubscribe-token';
 
 export interface SendMessageEmailInput {
   messageId: string;
@@ -80,9 +80,9 @@ async function claimSendLease(db: Db, messageId: string): Promise<boolean> {
   return claimed !== undefined;
 }
 
-function composeMail(config: Config, message: SendableMessage, marketing: boolean): OutgoingMail {
+async function composeMail(config: Config, message: SendableMessage, marketing: boolean): Promise<OutgoingMail> {
   const unsubscribeUrl = marketing
-    ? `${publicBaseUrl(config)}/unsubscribe/${createUnsubscribeToken(unsubscribeSecret(config), message.user_id)}`
+    ? `${publicBaseUrl(config)}/unsubscribe/${await createUnsubscribeToken(config, message.user_id)}`
     : null;
   return messageMail({
     to: message.email,
@@ -149,7 +149,7 @@ export async function sendMessageEmail(deps: DeliveryDeps, input: SendMessageEma
     throw ApplicationFailure.create({ type: 'SendInProgress', message: `message ${message.id} is being sent by another attempt; retry later` });
   }
 
-  const sent = await sendRecordingErrors(deps, message.id, composeMail(deps.config, message, input.marketing));
+  const sent = await sendRecordingErrors(deps, message.id, await composeMail(deps.config, message, input.marketing));
   await deps.db
     .updateTable('ai_messages')
     .set({ delivery_status: 'SENT', provider_message_id: sent.messageId, sent_at: new Date(), error: null, send_lease_until: null, updated_at: new Date() })

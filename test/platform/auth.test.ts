@@ -3,6 +3,7 @@ import type { ParsedMail } from 'mailparser';
 import { sql } from 'kysely';
 import { verifyAccessToken } from '../../src/auth/jwt';
 import { hashOtp } from '../../src/auth/otp';
+import { keysFor } from '../../src/security/keys';
 import type { UserRole } from '../../src/db/types';
 import { getJson, postJson } from '../helpers/http';
 import { startTestSystem, type TestSystem } from '../helpers/system';
@@ -72,7 +73,7 @@ describe('POST /auth/request-otp', () => {
 
     const rows = await system.db.selectFrom('otp_codes').selectAll().where('email', '=', user.email).execute();
     expect(rows).toHaveLength(1);
-    expect(rows[0].code_hash).toBe(hashOtp(system.config.JWT_SECRET, user.email, code));
+    expect(rows[0].code_hash).toBe(hashOtp(keysFor(system.config, 'otp').signing.key, user.email, code));
     expect(JSON.stringify(rows)).not.toContain(code);
     const ttlMs = new Date(rows[0].expires_at).getTime() - new Date(rows[0].created_at).getTime();
     expect(Math.abs(ttlMs - system.config.OTP_TTL_SECONDS * 1000)).toBeLessThan(5_000);
@@ -156,7 +157,7 @@ describe('POST /auth/verify-otp', () => {
       expires_in: system.config.JWT_TTL_SECONDS,
       user: { id: user.id, email: user.email, full_name: 'রহিম উদ্দিন', role: 'customer', locale: 'en' },
     });
-    const claims = await verifyAccessToken(res.body.access_token, system.config.JWT_SECRET);
+    const claims = await verifyAccessToken(res.body.access_token, system.config);
     expect(claims).toEqual({ sub: user.id, role: 'customer', email: user.email });
     const row = await system.db.selectFrom('otp_codes').select('consumed_at').where('email', '=', user.email).executeTakeFirstOrThrow();
     expect(row.consumed_at).not.toBeNull();

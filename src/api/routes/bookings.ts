@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database';
 import { forbidden, HttpError, notFound } from '../../lib/errors';
 import { verifyDeepLinkToken } from '../../smartengage/deep-link-token';
+import type { SigningSecrets } from '../../security/keys';
 import { deliverMessageResponse } from '../../smartengage/deliver-response';
 import { attributedBookings } from '../../smartengage/metrics';
 import type { ApiDeps } from '../deps';
@@ -47,9 +48,9 @@ openApiRegistry.registerPath({
 });
 
 /** The message a deep-link token came from, if the token is genuine and belongs to this customer. */
-async function attributedMessage(db: Db, secret: string, token: string, customerId: string): Promise<{ id: string; workflow_id: string | null } | null> {
+async function attributedMessage(db: Db, secrets: SigningSecrets, token: string, customerId: string): Promise<{ id: string; workflow_id: string | null } | null> {
   // an expired link still says where the customer came from; only forgeries are refused
-  const verdict = await verifyDeepLinkToken(token, secret);
+  const verdict = await verifyDeepLinkToken(token, secrets);
   const tokenId = verdict.ok ? verdict.claims.tokenId : verdict.reason === 'expired' ? verdict.tokenId : undefined;
   if (!tokenId) throw new HttpError(400, 'invalid_deep_link', 'deep_link_token is not a valid link token');
   const link = await db.selectFrom('deep_links').select(['customer_id', 'message_id']).where('token_id', '=', tokenId).executeTakeFirst();
@@ -82,7 +83,7 @@ export function bookingsRouter({ config, db, temporal, logger }: ApiDeps): Route
     if (!service) throw notFound('service');
     if (!service.is_active) throw new HttpError(422, 'service_inactive', 'this service is no longer offered', [{ path: 'service_id', message: 'inactive service' }]);
 
-    const message = body.deep_link_token ? await attributedMessage(db, config.DEEPLINK_SECRET, body.deep_link_token, customerId) : null;
+    const message = body.deep_link_token ? await attributedMessage(db, config, body.deep_link_token, customerId) : null;
     const booking = await db
       .insertInto('bookings')
       .values({
