@@ -70,6 +70,17 @@ export const configSchema = z.object({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(aesKey))
     .default([]),
+  /** Origins of Temporal UIs allowed to call the codec endpoint from the browser (CORS), comma-separated. */
+  TEMPORAL_UI_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.url()))
+    .default([]),
+  /**
+   * Development only: the local Temporal UI (an allowed origin, over loopback) may use the codec
+   * endpoint without signing in, since the dev server's UI has no login. Refused in production.
+   */
+  CODEC_TRUST_LOCAL_UI: bool.default(false),
   /** Where development and tests keep their generated secrets (never read in production). */
   SECRETS_FILE: z.string().default('var/secrets.json'),
   APP_BASE_URL: z.string().url().default('https://app.sheba.xyz'),
@@ -165,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = parsed.data;
   if (config.NODE_ENV === 'production') {
     const problems = productionProblems(config);
+    if (config.CODEC_TRUST_LOCAL_UI) problems.push('  CODEC_TRUST_LOCAL_UI: development only; operators sign in to decode payloads in production');
     if (problems.length) throw new ConfigError(`Refusing to start in production:\n${problems.join('\n')}`);
     return config as Config;
   }

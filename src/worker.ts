@@ -6,6 +6,7 @@ import { startMetricsServer } from './runtime/metrics-server';
 import { exitWithError, runUntilSignalled } from './runtime/process';
 import { bundleWorkflows, createWorker } from './temporal/worker-factory';
 import { temporalTarget } from './temporal/client';
+import { encryptedDataConverter } from './temporal/codec/data-converter';
 import { installTemporalLogging } from './temporal/runtime-logging';
 
 export interface RunningWorker {
@@ -29,6 +30,7 @@ export async function startWorker(config: Config, deps: Dependencies, address?: 
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities(deps),
     workflowBundle: await bundleWorkflows(),
+    dataConverter: encryptedDataConverter(config),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   });
   const done = worker.run().finally(() => connection.close());

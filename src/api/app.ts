@@ -12,6 +12,7 @@ import { analyticsRouter } from './routes/analytics';
 import { authRouter } from './routes/auth';
 import { bookingCompletionRouter } from './routes/booking-completion';
 import { bookingsRouter } from './routes/bookings';
+import { codecRouter } from './routes/codec';
 import { coachnovaRouter } from './routes/coachnova';
 import { healthRouter } from './routes/health';
 import { linksRouter } from './routes/links';
@@ -35,6 +36,7 @@ export function createApp(deps: ApiDeps): App {
   app.set('trust proxy', 'loopback');
   app.use(correlationId);
   app.use(requestLog(deps.logger));
+  app.use(codecRouter(deps));
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRouter(deps));

@@ -39,7 +39,7 @@ export async function startApi(config: Config, deps: Dependencies, temporal: Cli
 async function main(): Promise<void> {
   const config = loadConfig();
   const deps = await openDependencies(config);
-  const temporal = await connectClient(temporalTarget(config));
+  const temporal = await connectClient(temporalTarget(config), config);
   const api = await startApi(config, deps, temporal);
   await runUntilSignalled(deps.logger, async () => {
     await api.stop();

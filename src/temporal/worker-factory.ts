@@ -1,11 +1,14 @@
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolve } from 'node:path';
+import type { DataConverter } from '@temporalio/common';
+import { FAILURE_CONVERTER_PATH } from './codec/data-converter';
 
 export const WORKFLOWS_PATH = resolve(__dirname, '../workflows/index.ts');
 
 /** Bundles the workflow code once; the worker and every test reuse the result. */
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  // the failure converter runs inside the workflow sandbox too: workflow failures are encoded there
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
 }
 
 const quietBundlerLogger = {
@@ -27,6 +30,8 @@ export interface WorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
   maxCachedWorkflows?: number;
+  /** The encrypting data converter (`encryptedDataConverter`); the client must use the same keys. */
+  dataConverter: DataConverter;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -36,6 +41,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     activities: options.activities,
     workflowBundle: options.workflowBundle,
+    dataConverter: options.dataConverter,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 40,
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,

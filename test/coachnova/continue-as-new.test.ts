@@ -8,6 +8,9 @@ import { postJson } from '../helpers/http';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
 import { loadHistory, saveHistory } from './history-files';
+import { encryptedDataConverter, payloadKeys } from '../../src/temporal/codec/data-converter';
+import { EncryptionCodec } from '../../src/temporal/codec/encryption-codec';
+import { decryptedHistory } from '../helpers/history-codec';
 import { API_KEY, coachnovaMessages, createWorker, getWorkerState, postJobCompleted, quietHoursAwayFromNow } from './fixtures';
 
 /**
@@ -95,8 +98,10 @@ describe('CoachNova session over hundreds of events', () => {
     const secondRun = runs.find((r) => firstRun && started(r)?.continuedExecutionRunId === started(firstRun)?.originalExecutionRunId);
     if (firstRun && secondRun && (!existsSync(SAVED_HISTORIES[0]) || process.env.UPDATE_COACHNOVA_HISTORIES === '1')) {
       mkdirSync(HISTORIES, { recursive: true });
-      saveHistory(SAVED_HISTORIES[0], firstRun.history as History);
-      saveHistory(SAVED_HISTORIES[1], secondRun.history as History);
+      // saved decrypted: the fixtures must replay on installations with other payload keys
+      const codec = new EncryptionCodec(payloadKeys(system.config));
+      saveHistory(SAVED_HISTORIES[0], await decryptedHistory(firstRun.history as History, codec));
+      saveHistory(SAVED_HISTORIES[1], await decryptedHistory(secondRun.history as History, codec));
     }
     const saved = readdirSync(HISTORIES)
       .filter((f) => f.endsWith('.json'))
@@ -104,7 +109,7 @@ describe('CoachNova session over hundreds of events', () => {
     expect(saved.length).toBeGreaterThan(0);
 
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, [...runs, ...saved])) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, dataConverter: encryptedDataConverter(system.config) }, [...runs, ...saved])) {
       results.push(result);
     }
     expect(results).toHaveLength(runs.length + saved.length);

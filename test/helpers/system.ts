@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createMailer, type Mailer } from '../../src/email/mailer';
 import { createOpenAiClient } from '../../src/llm/openai-client';
 import { createLogger } from '../../src/lib/logger';
+import { encryptedDataConverter } from '../../src/temporal/codec/data-converter';
 import { createWorker } from '../../src/temporal/worker-factory';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
@@ -69,7 +70,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   const logger = createLogger(config.LOG_LEVEL);
   const mailer = createMailer({ smtpUrl: smtp.url, from: config.EMAIL_FROM, outboxDir: config.OUTBOX_DIR, timeoutMs: 5000 });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter(config) });
 
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
@@ -82,6 +83,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       taskQueue,
       activities: createActivities({ config, db: database.db, mailer, logger, openai: createOpenAiClient(config) }),
       workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+      dataConverter: encryptedDataConverter(config),
     });
     workerRun = worker.run();
   }

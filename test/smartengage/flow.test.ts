@@ -7,6 +7,9 @@ import { getJson, postJson } from '../helpers/http';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
+import { encryptedDataConverter, payloadKeys } from '../../src/temporal/codec/data-converter';
+import { EncryptionCodec } from '../../src/temporal/codec/encryption-codec';
+import { decryptedHistory } from '../helpers/history-codec';
 import {
   API_KEY,
   bengali,
@@ -158,10 +161,11 @@ describe('SmartEngage end to end', () => {
       { workflowId: message.workflow_id!, history: await clickerRun.fetchHistory() },
       { workflowId: `campaign-${jobId}`, history: await system.client.workflow.getHandle(`campaign-${jobId}`).fetchHistory() },
     ];
-    const replay = await Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, histories);
+    const replay = await Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, dataConverter: encryptedDataConverter(system.config) }, histories);
     for await (const result of replay) expect(result.error).toBeUndefined();
-    saveHistory('reengagement-clicked-booked.binpb', histories[0].history);
-    saveHistory('campaign-three-customers.binpb', histories[1].history);
+    const codec = new EncryptionCodec(payloadKeys(system.config));
+    await saveHistory('reengagement-clicked-booked.binpb', histories[0].history, codec);
+    await saveHistory('campaign-three-customers.binpb', histories[1].history, codec);
   });
 });
 
@@ -169,9 +173,10 @@ describe('SmartEngage end to end', () => {
  * Keeps one recorded history per scenario for replay.test.ts (RECORD_HISTORIES=1 refreshes them).
  * Stored as binary protobuf: the SDK's JSON helpers fail on this install's two protobufjs majors.
  */
-function saveHistory(name: string, history: temporal.api.history.v1.IHistory): void {
+async function saveHistory(name: string, history: temporal.api.history.v1.IHistory, codec: EncryptionCodec): Promise<void> {
   const file = join(__dirname, 'histories', name);
   if (existsSync(file) && process.env.RECORD_HISTORIES !== '1') return;
   mkdirSync(join(__dirname, 'histories'), { recursive: true });
-  writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
+  // saved decrypted: the fixture must replay on installations with other payload keys
+  writeFileSync(file, temporal.api.history.v1.History.encode(await decryptedHistory(history, codec)).finish());
 }
