@@ -6,6 +6,7 @@ import * as smartengageIndexes from './0004_smartengage_indexes';
 import * as coachnovaIdempotency from './0005_coachnova_idempotency';
 import * as messageCallToAction from './0007_message_call_to_action';
 import * as segmentPlannerStatistics from './0008_segment_planner_statistics';
+import * as rateLimits from './0013_rate_limits';
 
 /**
  * Migrations in the order they apply. Listed statically (not read from the folder) so the same
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_coachnova_idempotency': coachnovaIdempotency,
   '0007_message_call_to_action': messageCallToAction,
   '0008_segment_planner_statistics': segmentPlannerStatistics,
+  '0013_rate_limits': rateLimits,
 };

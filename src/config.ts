@@ -87,7 +87,14 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: z.string().url().optional(),
 
   OTP_TTL_SECONDS: z.coerce.number().int().positive().default(600),
+  /** Wrong guesses one requester (client IP) may make at one address's codes within OTP_TTL_SECONDS. */
   OTP_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  /**
+   * Guesses at one address from everyone together within OTP_TTL_SECONDS: the ceiling on a
+   * distributed brute force (100 guesses against 5 live codes: 1 in 2,000 per window).
+   */
+  OTP_MAX_GUESSES_PER_EMAIL: z.coerce.number().int().positive().default(100),
+  /** Live codes an address may have at once; a request beyond it is answered alike but not mailed. */
   OTP_REQUESTS_PER_WINDOW: z.coerce.number().int().positive().default(5),
   OTP_REQUEST_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
 
@@ -136,6 +143,12 @@ export const configSchema = z.object({
   CN_RISK_HIGH_AT: z.coerce.number().min(0).max(100).default(50),
   /** Continue-as-new after this many events even if the server has not suggested it yet. */
   CN_MAX_EVENTS_PER_RUN: z.coerce.number().int().positive().default(500),
+
+  /**
+   * Express `trust proxy`: which peers' X-Forwarded-For is believed for the client IP that rate
+   * limits key on. Unset: none (the peer's own address). E.g. `loopback`, `10.0.0.0/8`, `1`.
+   */
+  TRUST_PROXY: z.string().optional(),
 
   DEMO_DATA: bool.default(true),
   /** GET /services answers from memory for this long (0 = every request reads the database). */

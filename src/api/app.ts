@@ -27,13 +27,21 @@ const BACKGROUND_CONCURRENCY = 32;
 /** The app, and a way to let the work it handed off finish before the process stops. */
 export type App = Express & { drainBackground(): Promise<void> };
 
+/** TRUST_PROXY as Express takes it: a hop count, true/false, or addresses/subnets/names. */
+function trustProxySetting(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /** Builds the Express app. It validates, starts or signals workflows, and answers; no agent work here. */
 export function createApp(deps: ApiDeps): App {
   startProcessMetrics();
   const app = express();
   const background = createBackgroundQueue(BACKGROUND_CONCURRENCY, (error) => deps.logger.warn({ err: error }, 'background task failed'));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For only from the proxies configured (rate limits key on the client IP)
+  app.set('trust proxy', trustProxySetting(deps.config.TRUST_PROXY));
   app.use(correlationId);
   app.use(requestLog(deps.logger));
   app.use(codecRouter(deps));

@@ -65,6 +65,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     SMTP_URL: smtp.url,
     INTERNAL_API_KEY: 'test-internal-api-key-0123456789',
     PORT: '0',
+    // tests play several clients through X-Forwarded-For from loopback
+    TRUST_PROXY: 'loopback',
     ...options.env,
   });
   const logger = createLogger(config.LOG_LEVEL);
