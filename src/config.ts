@@ -144,6 +144,10 @@ export const configSchema = z.object({
   /** Continue-as-new after this many events even if the server has not suggested it yet. */
   CN_MAX_EVENTS_PER_RUN: z.coerce.number().int().positive().default(500),
 
+  /** Slow clients: request headers must arrive within this, the whole request within the next; idle keep-alive. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   /**
    * Express `trust proxy`: which peers' X-Forwarded-For is believed for the client IP that rate
    * limits key on. Unset: none (the peer's own address). E.g. `loopback`, `10.0.0.0/8`, `1`.

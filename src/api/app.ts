@@ -6,6 +6,8 @@ import type { ApiDeps } from './deps';
 import { correlationId } from './middleware/correlation';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { requestLog } from './middleware/request-log';
+import { securityHeaders } from './middleware/security-headers';
+import { wellFormedText } from './middleware/well-formed-text';
 import { openApiDocument } from './openapi';
 import { authenticate, requireOperator } from './middleware/auth';
 import { analyticsRouter } from './routes/analytics';
@@ -44,8 +46,10 @@ export function createApp(deps: ApiDeps): App {
   app.set('trust proxy', trustProxySetting(deps.config.TRUST_PROXY));
   app.use(correlationId);
   app.use(requestLog(deps.logger));
+  app.use(securityHeaders(deps.config.PUBLIC_BASE_URL));
   app.use(codecRouter(deps));
   app.use(express.json({ limit: '100kb' }));
+  app.use(wellFormedText);
 
   app.use(healthRouter(deps));
   app.use(linksRouter(deps, background));

@@ -5,6 +5,11 @@ import { openDependencies, type Dependencies } from '../runtime/dependencies';
 import { exitWithError, runUntilSignalled } from '../runtime/process';
 import { connectClient, temporalTarget } from '../temporal/client';
 import { createApp } from './app';
+import { createHttpServer, type HttpTimeouts } from './http-server';
+
+export function httpTimeouts(config: Config): HttpTimeouts {
+  return { headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS };
+}
 
 export interface RunningApi {
   server: Server;
@@ -15,9 +20,13 @@ export interface RunningApi {
 /** Serves the Express app on PORT; stopping closes idle and open connections. */
 export async function startApi(config: Config, deps: Dependencies, temporal: Client): Promise<RunningApi> {
   const app = createApp({ config, db: deps.db, temporal, mailer: deps.mailer, logger: deps.logger });
-  const server: Server = await new Promise((resolve, reject) => {
-    // Express 5 hands listen errors (port in use) to the callback rather than throwing.
-    const s = app.listen(config.PORT, (error?: Error) => (error ? reject(error) : resolve(s)));
+  const server = createHttpServer(app, httpTimeouts(config));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as { port: number };
   const url = `http://localhost:${port}`;

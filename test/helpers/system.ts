@@ -4,6 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createApp } from '../../src/api/app';
+import { createHttpServer } from '../../src/api/http-server';
+import { httpTimeouts } from '../../src/api/server';
 import { loadConfig, type Config } from '../../src/config';
 import { createMailer, type Mailer } from '../../src/email/mailer';
 import { createOpenAiClient } from '../../src/llm/openai-client';
@@ -91,9 +93,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   }
 
   const app = createApp({ config, db: database.db, temporal: client, mailer, logger });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server: Server = createHttpServer(app, httpTimeouts(config));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
 
   return {

@@ -15,6 +15,7 @@ import type { smartEngageCampaign } from '../../workflows/smartengage/campaign';
 import { campaignProgressQuery } from '../../workflows/smartengage/definitions';
 import type { ApiDeps } from '../deps';
 import { errorResponses, openApiRegistry } from '../openapi';
+import { cronExpression, timeZoneName } from '../../lib/schedule-spec';
 import { parseBody, parseParams } from '../validate';
 
 // re-wrapped here: criteria.ts may load before zod is extended with .openapi()
@@ -56,15 +57,8 @@ const ScheduleParams = z.object({ schedule_id: z.string().regex(/^[A-Za-z0-9._-]
 export const CreateScheduleBody = z
   .object({
     schedule_id: ScheduleParams.shape.schedule_id.optional(),
-    cron: z.string().regex(/^(\S+\s+){4}\S+$/, 'five-field cron expression').optional(),
-    timezone: z.string().refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'unknown IANA timezone').optional(),
+    cron: cronExpression.optional(),
+    timezone: timeZoneName.optional(),
     segment_criteria: CriteriaSchema.optional(),
     paused: z.boolean().optional(),
     note: z.string().max(200).optional(),
