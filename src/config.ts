@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE } from './core/local-time';
 import { developmentSecrets, GENERATED_SECRETS, type GeneratedSecretName } from './security/dev-secrets';
 import { productionProblems } from './security/production-config';
 
@@ -109,12 +110,12 @@ export const configSchema = z.object({
   SE_CAMPAIGN_CONCURRENCY: z.coerce.number().int().positive().default(200),
   SE_CAMPAIGN_PAGE_SIZE: z.coerce.number().int().positive().default(500),
   SE_SCHEDULE_CRON: z.string().default('0 12 * * *'),
-  // SmartEngage engine settings (engineer C): activity retries short in tests, schedule identity
+  // SmartEngage engine settings: activity retries short in tests, schedule identity
   SE_ACTIVITY_RETRY_INITIAL_MS: z.coerce.number().int().positive().default(2000),
   SE_ACTIVITY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(8),
   SE_MAX_CHILDREN_PER_RUN: z.coerce.number().int().positive().default(1000),
   SE_SCHEDULE_ID: z.string().default('smartengage-daily-cadence'),
-  SE_SCHEDULE_TIMEZONE: z.string().default('Asia/Dhaka'),
+  SE_SCHEDULE_TIMEZONE: z.string().default(DEFAULT_TIME_ZONE),
   SE_PROMO_CODE: z.string().max(40).optional(),
 
   // CoachNova defaults
@@ -126,7 +127,7 @@ export const configSchema = z.object({
   CN_ESCALATION_COOLDOWN_SECONDS: z.coerce.number().int().positive().default(3 * 24 * 3600),
   CN_ASSESSMENT_INTERVAL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
 
-  // CoachNova session tuning (engineer D): what triggers a tip, the rolling window, score thresholds
+  // CoachNova session tuning: what triggers a tip, the rolling window, score thresholds
   /** A job rated at or below this gets a coaching tip. */
   CN_COACHING_RATING_MAX: z.coerce.number().int().min(1).max(5).default(3),
   /** Arriving more than this many minutes late gets a coaching tip. */
@@ -165,7 +166,7 @@ export const configSchema = z.object({
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
 
-  // Platform auth (engineer A): per-client-IP limits on the OTP endpoints, on top of the
+  // Platform auth: per-client-IP limits on the OTP endpoints, on top of the
   // per-email OTP_REQUESTS_PER_WINDOW; one office or NAT shares an IP, hence the headroom.
   OTP_IP_REQUESTS_PER_WINDOW: z.coerce.number().int().positive().default(30),
   OTP_VERIFY_IP_REQUESTS_PER_WINDOW: z.coerce.number().int().positive().default(60),

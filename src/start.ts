@@ -7,7 +7,7 @@ import { migrateToLatest } from './db/migrate';
 import { startApi } from './api/server';
 import { describeDependencies, openDependencies, type Dependencies } from './runtime/dependencies';
 import { exitWithError, runUntilSignalled } from './runtime/process';
-import { ensureDailySchedule } from './smartengage/schedule';
+import { ensureDailySchedule } from './temporal/clients/cadence-schedule';
 import { connectClient, temporalTarget } from './temporal/client';
 import { freePort, startDevServer, type DevServer } from './temporal/dev-server';
 import { startWorker } from './worker';

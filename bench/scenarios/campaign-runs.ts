@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/lib/logger';
 import { openDependencies } from '../../src/runtime/dependencies';
 import { resolveCriteria, type SegmentCriteriaInput } from '../../src/smartengage/criteria';
-import { reengagementWorkflowId } from '../../src/smartengage/settings';
+import { reengagementWorkflowId } from '../../src/smartengage/core/settings';
 import type { SegmentPageMember } from '../../src/smartengage/types';
 import type { CampaignCustomers } from '../data/campaign-data';
 import { getInternal, postInternal } from '../lib/http';
@@ -14,7 +14,7 @@ import { startCpuWindow, type CpuWindow } from '../lib/cpu';
 import { BENCH_VAR, spawnService, waitForWorker } from '../lib/processes';
 import { WORKER_NODE_OPTIONS, type RunningSystem, type Stack } from '../lib/stack';
 import { mapPool, sleep } from '../lib/stats';
-import type { FloorCampaignInput } from '../workflows/floor';
+import { FLOOR_CAMPAIGN_WORKFLOW, type floorCampaign, type FloorCampaignInput } from '../workflows/floor';
 
 /** Thrown when the code a scenario drives has not landed yet: the scenario is reported pending. */
 export class PendingError extends Error {}
@@ -217,7 +217,7 @@ export async function runFloor(stack: Stack, name: string, input: Omit<FloorCamp
     worker.startSampling();
     const cpu = startCpuWindow({ temporal: stack.temporal.pid, worker: worker.pid });
     const started = Date.now();
-    const handle = await stack.client.workflow.start('floorCampaign', { taskQueue, workflowId: `floor-${name}-${started}`, args: [input] });
+    const handle = await stack.client.workflow.start<typeof floorCampaign>(FLOOR_CAMPAIGN_WORKFLOW, { taskQueue, workflowId: `floor-${name}-${started}`, args: [input] });
     const reported = (await handle.result()) as number;
     const durationMs = Date.now() - started;
     const cpuWindow = cpu();

@@ -22,6 +22,10 @@ import {
 import { AgentTypeKey, CampaignIdKey, CorrelationIdKey, CustomerIdKey } from '../../src/temporal/search-attributes';
 import type { FloorActivities } from './floor-activities';
 
+/** Workflow type names, used by every start (as in src/workflows/<agent>/definitions.ts). */
+export const FLOOR_CAMPAIGN_WORKFLOW = 'floorCampaign';
+export const FLOOR_CUSTOMER_WORKFLOW = 'floorCustomer';
+
 export interface FloorCampaignInput {
   customers: number;
   pageSize: number;
@@ -60,7 +64,7 @@ export async function floorCampaign(input: FloorCampaignInput): Promise<number> 
   // like the campaign: the starts of one activation go to the server in one workflow task
   let pending = 0;
   const startOne = async (workflowId: string, member: { customerId: string; serviceId: string }) => {
-    await startChild(floorCustomer, {
+    await startChild<typeof floorCustomer>(FLOOR_CUSTOMER_WORKFLOW, {
       workflowId,
       args: [{ activities: input.activitiesPerCustomer, localActivities: input.localActivitiesPerCustomer, reportTo: parentId, holdSeconds: input.holdSeconds }],
       parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -1,9 +1,8 @@
 import { contactsSkipped } from '../lib/metrics';
 import * as store from '../smartengage/campaign-store';
-import { resolveCriteria, segmentId, type SegmentCriteriaInput } from '../smartengage/criteria';
+import type { SegmentCriteriaInput } from '../smartengage/criteria';
 import { campaignsStarted } from '../smartengage/metrics';
-import { countSegment } from '../smartengage/segment-query';
-import { campaignSettings, campaignWorkflowId } from '../smartengage/settings';
+import { openCampaign } from '../smartengage/open-campaign';
 import type { CampaignCounts, CampaignInput } from '../smartengage/types';
 import type { ActivityDeps } from './deps';
 
@@ -30,18 +29,9 @@ export function createCampaignsActivities({ db, config }: ActivityDeps) {
      * from the worker's configuration at the time of the run.
      */
     async openScheduledCampaign(input: { campaignId: string; criteria: SegmentCriteriaInput; correlationId: string }): Promise<CampaignInput> {
-      const criteria = resolveCriteria(input.criteria, config);
-      const estimated = await countSegment(db, criteria, new Date());
-      await store.insertCampaign(db, {
-        id: input.campaignId,
-        segmentId: segmentId(criteria),
-        criteria,
-        estimated,
-        workflowId: campaignWorkflowId(input.campaignId),
-        correlationId: input.correlationId,
-      });
+      const campaign = await openCampaign(db, config, input);
       campaignsStarted.inc({ trigger: 'schedule' });
-      return { campaignId: input.campaignId, criteria, correlationId: input.correlationId, settings: campaignSettings(criteria, config) };
+      return campaign.input;
     },
   };
 }

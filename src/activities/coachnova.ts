@@ -1,8 +1,9 @@
-import type { BurnoutAssessment } from '../coachnova/burnout-score';
+import type { BurnoutAssessment } from '../coachnova/core/burnout-score';
 import { contactsSkipped, messagesSent } from '../lib/metrics';
 import { sendSupervisorAlert, type SupervisorAlertInput } from '../coachnova/supervisor-alert';
 import { loadWorkerProfile, loadWorkWindow, type WorkerProfile } from '../coachnova/work-history';
-import type { JobRecord } from '../coachnova/work-window';
+import type { JobRecord } from '../coachnova/core/work-window';
+import { coachingSettingsFromConfig, type CoachingSettings } from '../coachnova/settings';
 import type { ActivityDeps } from './deps';
 
 export interface StoreAssessmentInput {
@@ -16,8 +17,13 @@ export interface StoreAssessmentInput {
 }
 
 /** CoachNova's own side effects; messages go through the shared messaging activities. */
-export function createCoachnovaActivities({ db, mailer, logger }: ActivityDeps) {
+export function createCoachnovaActivities({ db, mailer, logger, config }: ActivityDeps) {
   return {
+    /** The coaching settings of today's configuration, which a long session takes up at continue-as-new. */
+    async loadCoachingSettings(): Promise<CoachingSettings> {
+      return coachingSettingsFromConfig(config);
+    },
+
     /** The worker's name, language and timezone; whether addresses exist, never the addresses. */
     async loadCoachingProfile({ workerId }: { workerId: string }): Promise<WorkerProfile | null> {
       return loadWorkerProfile(db, workerId);

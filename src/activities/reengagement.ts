@@ -3,7 +3,7 @@ import { contactsSkipped } from '../lib/metrics';
 import { claimContact } from '../smartengage/contact-claim';
 import { attachDeepLink, createDeepLink, type NewDeepLink } from '../smartengage/deep-links';
 import { loadReminderContext } from '../smartengage/reminder-context';
-import { msUntilSendWindow, usableTimeZone } from '../smartengage/send-window';
+import { msUntilSendWindow, usableTimeZone } from '../core/local-time';
 import type { ClaimResult, CreatedDeepLink, ReminderContext } from '../smartengage/types';
 import type { ActivityDeps } from './deps';
 
@@ -11,10 +11,9 @@ import type { ActivityDeps } from './deps';
 export function createReengagementActivities({ db, config }: ActivityDeps) {
   return {
     /** Milliseconds until the customer's send window opens (0 inside it), in their own timezone. */
-    async planSendWindow(input: { customerId: string; windowStart: string; windowEnd: string }): Promise<{ waitMs: number; timezone: string }> {
+    async planSendWindow(input: { customerId: string; windowStart: string; windowEnd: string }): Promise<{ waitMs: number }> {
       const user = await db.selectFrom('users').select('timezone').where('id', '=', input.customerId).executeTakeFirst();
-      const timezone = usableTimeZone(user?.timezone);
-      return { waitMs: msUntilSendWindow(new Date(), timezone, input.windowStart, input.windowEnd), timezone };
+      return { waitMs: msUntilSendWindow(new Date(), usableTimeZone(user?.timezone), input.windowStart, input.windowEnd) };
     },
 
     /** Consent, activity and the frequency cap re-checked and the contact slot taken, atomically. */

@@ -1,6 +1,6 @@
 import type { SegmentCriteria } from '../smartengage/criteria';
 import { fetchSegmentPage } from '../smartengage/segment-query';
-import { localDate } from '../smartengage/send-window';
+import { localDate } from '../core/local-time';
 import type { SegmentPage } from '../smartengage/types';
 import type { ActivityDeps } from './deps';
 

@@ -1,5 +1,5 @@
-import { complaintKeywords } from './complaints';
-import type { JobRecord } from './work-window';
+import { complaintKeywords } from './core/complaints';
+import type { JobRecord } from './core/work-window';
 
 /** The booking columns a job record is made from. */
 export interface CompletedBookingRow {

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { burnoutPolicy, type BurnoutPolicy } from './burnout-score';
+import { burnoutPolicy, type BurnoutPolicy } from './core/burnout-score';
 
 /**
  * Everything a coaching session's behaviour depends on, passed in the workflow input (and

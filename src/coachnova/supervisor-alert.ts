@@ -1,7 +1,7 @@
 import type { Db } from '../db/database';
 import type { Mailer } from '../email/mailer';
-import { contributingFactors, type BurnoutAssessment } from './burnout-score';
-import { describeFactors } from './factor-labels';
+import { contributingFactors, type BurnoutAssessment } from './core/burnout-score';
+import { describeFactors } from './core/factor-labels';
 
 export interface SupervisorAlertInput {
   idempotencyKey: string;

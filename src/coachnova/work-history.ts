@@ -1,6 +1,7 @@
+import { usableTimeZone } from '../core/local-time';
 import type { Db } from '../db/database';
 import { jobFromBooking } from './jobs-from-bookings';
-import { emptyWindow, type WorkWindow } from './work-window';
+import { emptyWindow, type WorkWindow } from './core/work-window';
 
 /**
  * A worker's recent completed bookings as a work window: what a new session starts from, and
@@ -24,40 +25,26 @@ export async function loadWorkWindow(db: Db, workerId: string, since: Date, maxJ
   return { ...emptyWindow(), jobs };
 }
 
-const DEFAULT_TIME_ZONE = 'Asia/Dhaka';
-
-/** A zone Intl knows; workflow code computes local times with it and must not meet a bad one. */
-function knownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export interface WorkerProfile {
   firstName: string;
   locale: 'bn' | 'en';
   timezone: string;
   /** Whether the worker has an email address (the address itself never enters a workflow). */
   hasEmail: boolean;
-  hasSupervisor: boolean;
 }
 
 export async function loadWorkerProfile(db: Db, workerId: string): Promise<WorkerProfile | null> {
   const row = await db
     .selectFrom('workers')
     .innerJoin('users', 'users.id', 'workers.id')
-    .select(['users.full_name', 'users.locale', 'users.timezone', 'users.email', 'workers.supervisor_email'])
+    .select(['users.full_name', 'users.locale', 'users.timezone', 'users.email'])
     .where('workers.id', '=', workerId)
     .executeTakeFirst();
   if (!row) return null;
   return {
     firstName: row.full_name.trim().split(/\s+/)[0] ?? row.full_name,
     locale: row.locale,
-    timezone: knownTimeZone(row.timezone) ? row.timezone : DEFAULT_TIME_ZONE,
+    timezone: usableTimeZone(row.timezone),
     hasEmail: !!row.email,
-    hasSupervisor: !!row.supervisor_email,
   };
 }

@@ -16,4 +16,3 @@ export const unauthorized = (message = 'authentication required') => new HttpErr
 export const forbidden = (message = 'not allowed') => new HttpError(403, 'forbidden', message);
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string, details?: unknown) => new HttpError(409, 'conflict', message, details);
-export const tooManyRequests = (message: string) => new HttpError(429, 'too_many_requests', message);

@@ -15,6 +15,10 @@ export interface NewCampaign {
   correlationId: string;
 }
 
+export async function findCampaign(db: Db, campaignId: string) {
+  return db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
+}
+
 /** Inserts the row once; a retried insert (same id) finds the existing one. */
 export async function insertCampaign(db: Db, campaign: NewCampaign): Promise<void> {
   await db

@@ -5,7 +5,7 @@ import {
   factorPoints,
   scoreBurnout,
   type BurnoutSignals,
-} from '../../src/coachnova/burnout-score';
+} from '../../src/coachnova/core/burnout-score';
 
 const rested: BurnoutSignals = {
   hoursLast24h: 6,

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
+import { coachingSettingsFromConfig } from '../../src/coachnova/settings';
+import { COACHING_SESSION_WORKFLOW } from '../../src/workflows/coachnova/definitions';
+import type { coachingSession } from '../../src/workflows/coachnova/session';
 import { postJson } from '../helpers/http';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
-import { loadHistory, saveHistory } from './history-files';
+import { loadHistory, recordHistory } from '../helpers/history-files';
 import { encryptedDataConverter, payloadKeys } from '../../src/temporal/codec/data-converter';
 import { EncryptionCodec } from '../../src/temporal/codec/encryption-codec';
 import { decryptedHistory } from '../helpers/history-codec';
@@ -96,17 +100,17 @@ describe('CoachNova session over hundreds of events', () => {
     const started = (r: HistoryAndWorkflowId) => (r.history as History).events?.[0]?.workflowExecutionStartedEventAttributes;
     const firstRun = runs.find((r) => !started(r)?.continuedExecutionRunId);
     const secondRun = runs.find((r) => firstRun && started(r)?.continuedExecutionRunId === started(firstRun)?.originalExecutionRunId);
-    if (firstRun && secondRun && (!existsSync(SAVED_HISTORIES[0]) || process.env.UPDATE_COACHNOVA_HISTORIES === '1')) {
-      mkdirSync(HISTORIES, { recursive: true });
+    if (firstRun && secondRun) {
       // saved decrypted: the fixtures must replay on installations with other payload keys
       const codec = new EncryptionCodec(payloadKeys(system.config));
-      saveHistory(SAVED_HISTORIES[0], await decryptedHistory(firstRun.history as History, codec));
-      saveHistory(SAVED_HISTORIES[1], await decryptedHistory(secondRun.history as History, codec));
+      recordHistory(SAVED_HISTORIES[0], await decryptedHistory(firstRun.history as History, codec));
+      recordHistory(SAVED_HISTORIES[1], await decryptedHistory(secondRun.history as History, codec));
     }
+    // every history kept in the folder, and at least the two named above (a missing one fails here)
+    for (const file of SAVED_HISTORIES) expect(existsSync(file)).toBe(true);
     const saved = readdirSync(HISTORIES)
       .filter((f) => f.endsWith('.json'))
       .map((f) => ({ workflowId: `saved-${f}`, history: loadHistory(join(HISTORIES, f)) }));
-    expect(saved.length).toBeGreaterThan(0);
 
     const results = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, dataConverter: encryptedDataConverter(system.config) }, [...runs, ...saved])) {
@@ -115,4 +119,29 @@ describe('CoachNova session over hundreds of events', () => {
     expect(results).toHaveLength(runs.length + saved.length);
     expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error}`)).toEqual([]);
   }, 120_000);
+});
+
+describe('CoachNova settings across continue-as-new', () => {
+  it("takes up the worker's current configuration when it continues as new", async () => {
+    const worker = await createWorker(system.db);
+    const current = coachingSettingsFromConfig(system.config);
+    // a session started under an older configuration: other cap, and a short run to reach continue-as-new soon
+    const old = { ...current, dailyMessageCap: current.dailyMessageCap + 7, maxEventsPerRun: 2 };
+    const handle = await system.client.workflow.start<typeof coachingSession>(COACHING_SESSION_WORKFLOW, {
+      workflowId: `coaching-${worker.id}`,
+      taskQueue: system.taskQueue,
+      args: [{ workerId: worker.id, settings: old }],
+    });
+    for (let i = 0; i < 2; i++) {
+      await postJobCompleted(system, worker.id, { booking_id: randomUUID(), rating: 5, finished_at: new Date(Date.now() - (i + 1) * HOUR).toISOString() });
+    }
+    const runs = await sessionRuns(handle.workflowId);
+    const settingsOf = (run: HistoryAndWorkflowId) => {
+      const payload = (run.history as History).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      return defaultPayloadConverter.fromPayload<{ settings: typeof current }>(payload!).settings;
+    };
+    const started = runs.map(settingsOf);
+    expect(started).toContainEqual(old);
+    expect(started).toContainEqual(current);
+  }, 60_000);
 });

@@ -1,8 +1,8 @@
-import { complaintKeywords } from '../../src/coachnova/complaints';
-import { coachingReasons } from '../../src/coachnova/coaching-triggers';
-import { endOfQuietHours, inDailyWindow, localMoment } from '../../src/coachnova/local-time';
+import { complaintKeywords } from '../../src/coachnova/core/complaints';
+import { coachingReasons } from '../../src/coachnova/core/coaching-triggers';
+import { endOfQuietHours, inDailyWindow, localMoment } from '../../src/core/local-time';
 import { jobFromBooking } from '../../src/coachnova/jobs-from-bookings';
-import { computeSignals, emptyWindow, pruneWindow, withCancellation, withCheckIn, withJob, type JobRecord, type WorkWindow } from '../../src/coachnova/work-window';
+import { computeSignals, emptyWindow, pruneWindow, withCancellation, withCheckIn, withJob, type JobRecord, type WorkWindow } from '../../src/coachnova/core/work-window';
 
 const HOUR = 3_600_000;
 // 2026-03-10 20:00 in Dhaka (UTC+6)

@@ -13,6 +13,7 @@ import type { ComposeOptions, ComposeRequest } from '../../src/workflows/shared/
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { bengaliDraft, reminderRequest } from './fixtures';
+import { COMPOSE_PROBE_WORKFLOW, type composeProbe } from './workflows/compose-probe';
 
 /**
  * composeSafeMessage on a real worker and dev server, against the local OpenAI server: the
@@ -63,7 +64,7 @@ const workflowIds: string[] = [];
 function compose(req: ComposeRequest, options: ComposeOptions = fastRetry): Promise<ComposedMessage> {
   const workflowId = `compose-${randomUUID()}`;
   workflowIds.push(workflowId);
-  return client.workflow.execute('composeProbe', { taskQueue, workflowId, args: [req, options] });
+  return client.workflow.execute<typeof composeProbe>(COMPOSE_PROBE_WORKFLOW, { taskQueue, workflowId, args: [req, options] });
 }
 
 const englishDraft = { subject: 'We miss you', body: 'Hi Rahim, it has been a while. Book again whenever you like.', call_to_action: 'Book now' };

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import { scoreBurnout } from '../../src/coachnova/burnout-score';
+import { scoreBurnout } from '../../src/coachnova/core/burnout-score';
 import { coachingSettingsFromConfig } from '../../src/coachnova/settings';
 import { loadWorkWindow } from '../../src/coachnova/work-history';
-import { computeSignals } from '../../src/coachnova/work-window';
+import { computeSignals } from '../../src/coachnova/core/work-window';
 import { loadConfig } from '../../src/config';
 import type { Db } from '../../src/db/database';
 import { seedDemoDataIfEmpty } from '../../src/db/demo-data';

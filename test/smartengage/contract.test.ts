@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../src/lib/logger';
 import { signDeepLinkToken } from '../../src/smartengage/deep-link-token';
-import { ensureDailySchedule } from '../../src/smartengage/schedule';
+import { ensureDailySchedule } from '../../src/temporal/clients/cadence-schedule';
 import { getJson, postJson } from '../helpers/http';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';

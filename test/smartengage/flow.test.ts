@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
 import type { ParsedMail } from 'mailparser';
+import { recordHistory } from '../helpers/history-files';
 import { getJson, postJson } from '../helpers/http';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
@@ -163,20 +162,9 @@ describe('SmartEngage end to end', () => {
     ];
     const replay = await Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, dataConverter: encryptedDataConverter(system.config) }, histories);
     for await (const result of replay) expect(result.error).toBeUndefined();
+    // saved decrypted: the fixtures must replay on installations with other payload keys
     const codec = new EncryptionCodec(payloadKeys(system.config));
-    await saveHistory('reengagement-clicked-booked.binpb', histories[0].history, codec);
-    await saveHistory('campaign-three-customers.binpb', histories[1].history, codec);
+    recordHistory(join(__dirname, 'histories', 'reengagement-clicked-booked.binpb'), await decryptedHistory(histories[0].history, codec));
+    recordHistory(join(__dirname, 'histories', 'campaign-three-customers.binpb'), await decryptedHistory(histories[1].history, codec));
   });
 });
-
-/**
- * Keeps one recorded history per scenario for replay.test.ts (RECORD_HISTORIES=1 refreshes them).
- * Stored as binary protobuf: the SDK's JSON helpers fail on this install's two protobufjs majors.
- */
-async function saveHistory(name: string, history: temporal.api.history.v1.IHistory, codec: EncryptionCodec): Promise<void> {
-  const file = join(__dirname, 'histories', name);
-  if (existsSync(file) && process.env.RECORD_HISTORIES !== '1') return;
-  mkdirSync(join(__dirname, 'histories'), { recursive: true });
-  // saved decrypted: the fixture must replay on installations with other payload keys
-  writeFileSync(file, temporal.api.history.v1.History.encode(await decryptedHistory(history, codec)).finish());
-}

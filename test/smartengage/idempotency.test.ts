@@ -3,9 +3,11 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createLogger } from '../../src/lib/logger';
 import { claimContact } from '../../src/smartengage/contact-claim';
-import { localDate } from '../../src/smartengage/send-window';
+import { localDate } from '../../src/core/local-time';
 import { resolveCriteria } from '../../src/smartengage/criteria';
-import { campaignSettings } from '../../src/smartengage/settings';
+import { campaignSettings } from '../../src/smartengage/core/settings';
+import type { reengageCustomer } from '../../src/workflows/smartengage/reengagement';
+import { REENGAGEMENT_WORKFLOW } from '../../src/workflows/smartengage/definitions';
 import type { ReengagementInput } from '../../src/smartengage/types';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
@@ -86,7 +88,7 @@ describe('SmartEngage never contacts anyone twice', () => {
     const serviceId = await createService(system.db, { name: 'Pest Control', name_bn: 'পেস্ট কন্ট্রোল' });
     const [taken, ...rest] = await Promise.all(Array.from({ length: 4 }, (_, i) => createCustomer(system.db, { serviceId, name: `Daily ${i}` })));
     // today's reminder for `taken` is already running (parked on a queue nobody polls)
-    const existing = await system.client.workflow.start('reengageCustomer', {
+    const existing = await system.client.workflow.start<typeof reengageCustomer>(REENGAGEMENT_WORKFLOW, {
       workflowId: `reengage-${taken.id}-${localDate(new Date(), 'Asia/Dhaka')}`,
       taskQueue: `parked-${randomUUID()}`,
       args: [reengagementInput(taken.id, serviceId)],
@@ -111,7 +113,7 @@ describe('SmartEngage never contacts anyone twice', () => {
     const ids = ['a', 'b'].map((s) => `reengage-${customer.id}-race-${s}`);
     const outcomes = await Promise.all(
       ids.map((workflowId) =>
-        system.client.workflow.execute('reengageCustomer', { workflowId, taskQueue: system.taskQueue, args: [reengagementInput(customer.id, serviceId)] }),
+        system.client.workflow.execute<typeof reengageCustomer>(REENGAGEMENT_WORKFLOW, { workflowId, taskQueue: system.taskQueue, args: [reengagementInput(customer.id, serviceId)] }),
       ),
     );
     expect(outcomes.map((o: any) => o.status).sort()).toEqual(['sent', 'skipped']);
@@ -133,7 +135,7 @@ describe('SmartEngage never contacts anyone twice', () => {
     const customer = await createCustomer(system.db, { serviceId });
     // started on a queue nobody polls yet: the run waits, as it would for its send window
     const queue = `paused-${randomUUID()}`;
-    const handle = await system.client.workflow.start('reengageCustomer', {
+    const handle = await system.client.workflow.start<typeof reengageCustomer>(REENGAGEMENT_WORKFLOW, {
       workflowId: `reengage-${customer.id}-optout`,
       taskQueue: queue,
       args: [reengagementInput(customer.id, serviceId)],

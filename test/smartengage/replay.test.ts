@@ -1,16 +1,19 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { loadHistory } from '../helpers/history-files';
 
 /**
- * Determinism guard: histories recorded from real SmartEngage runs (flow.test.ts writes them,
- * RECORD_HISTORIES=1 refreshes) must replay against the current workflow bundle. A change that
+ * Determinism guard: histories recorded from real SmartEngage runs (flow.test.ts records them
+ * when RECORD_HISTORIES=1) must replay against the current workflow bundle. A change that
  * alters the command sequence of a running workflow fails here, before it breaks live runs;
- * such a change needs `patched()` or a new workflow type, not a re-recording.
+ * such a change needs `patched()` or a new workflow type, not a re-recording
+ * (src/workflows/README.md).
  */
 const dir = join(__dirname, 'histories');
-const files = readdirSync(dir).filter((f) => f.endsWith('.binpb'));
+/** Histories this suite must find: a missing one is a failure, never re-recorded silently. */
+const REQUIRED = ['campaign-three-customers.binpb', 'reengagement-clicked-booked.binpb'];
+const files = [...new Set([...REQUIRED, ...readdirSync(dir).filter((f) => f.endsWith('.binpb'))])];
 
 describe('SmartEngage workflow replay', () => {
   it('has recorded histories to check', () => {
@@ -18,7 +21,7 @@ describe('SmartEngage workflow replay', () => {
   });
 
   it.each(files)('replays %s without nondeterminism', async (file) => {
-    const history = temporal.api.history.v1.History.decode(readFileSync(join(dir, file)));
+    const history = loadHistory(join(dir, file));
     await expect(
       Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, `replay-${file}`),
     ).resolves.toBeUndefined();

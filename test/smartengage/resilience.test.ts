@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { resolveCriteria } from '../../src/smartengage/criteria';
-import { campaignSettings } from '../../src/smartengage/settings';
+import { campaignSettings } from '../../src/smartengage/core/settings';
+import type { reengageCustomer } from '../../src/workflows/smartengage/reengagement';
+import { REENGAGEMENT_WORKFLOW } from '../../src/workflows/smartengage/definitions';
 import type { ReengagementInput, ReengagementOutcome } from '../../src/smartengage/types';
 import { startOpenAiServer, type ChatBehaviour, type TestOpenAiServer } from '../helpers/openai-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
@@ -36,7 +38,7 @@ async function remind(): Promise<{ outcome: ReengagementOutcome; message: Awaite
     correlationId: `resilience-${randomUUID()}`,
     settings: campaignSettings(resolveCriteria({}, system.config), system.config).reengagement,
   };
-  const outcome = await system.client.workflow.execute('reengageCustomer', { workflowId: `reengage-${customer.id}-test`, taskQueue: system.taskQueue, args: [input] });
+  const outcome = await system.client.workflow.execute<typeof reengageCustomer>(REENGAGEMENT_WORKFLOW, { workflowId: `reengage-${customer.id}-test`, taskQueue: system.taskQueue, args: [input] });
   const [message] = await messagesOf(system.db, customer.id);
   return { outcome: outcome as ReengagementOutcome, message, customerId: customer.id };
 }

@@ -4,7 +4,7 @@ import { resolveCriteria, segmentId } from '../../src/smartengage/criteria';
 import { signDeepLinkToken, verifyDeepLinkToken } from '../../src/smartengage/deep-link-token';
 import { deepLinkTokenId } from '../../src/smartengage/deep-links';
 import { firstName } from '../../src/smartengage/reminder-context';
-import { localDate, msUntilSendWindow, usableTimeZone } from '../../src/smartengage/send-window';
+import { localDate, msUntilSendWindow, usableTimeZone } from '../../src/core/local-time';
 
 const MIN = 60_000;
 const config = loadConfig({});

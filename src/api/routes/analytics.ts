@@ -68,14 +68,15 @@ export function analyticsRouter({ db }: ApiDeps): Router {
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY_MS);
     const rows = await smartEngageFunnel(db, { from, to, campaignId: query.campaign_id });
     const total = rows.find((r) => r.dimension === 'total')!;
-    res.json({
+    const funnel: z.infer<typeof FunnelResponse> = {
       from: from.toISOString(),
       to: to.toISOString(),
       campaign_id: query.campaign_id ?? null,
       total: entry(total),
       by_campaign: rows.filter((r) => r.dimension === 'campaign').map((r) => ({ campaign_id: r.key, ...entry(r) })),
       by_prompt_version: rows.filter((r) => r.dimension === 'prompt_version').map((r) => ({ prompt_version: r.key === null ? null : Number(r.key), ...entry(r) })),
-    });
+    };
+    res.json(funnel);
   });
   return router;
 }

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { z } from 'zod';
 import { requestLoginCode, verifyLoginCode, type VerifyOutcome } from '../../auth/login';
 import { OTP_LENGTH } from '../../auth/otp';
-import { otpRequestIpLimit, otpVerifyIpLimit } from '../../auth/otp-rate-limit';
+import { otpRequestIpLimit, otpVerifyIpLimit } from '../middleware/otp-rate-limit';
 import { RateLimitCounters } from '../../security/rate-limit-counters';
 import { HttpError } from '../../lib/errors';
 import type { ApiDeps } from '../deps';

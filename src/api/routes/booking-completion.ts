@@ -1,11 +1,10 @@
 import { Router } from 'express';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { BookingCompletionBodySchema } from '../../coachnova/events';
 import { jobStart } from '../../coachnova/jobs-from-bookings';
-import { signalCoachingSession } from '../../coachnova/session-client';
-import type { Db } from '../../db/database';
-import { conflict, forbidden, notFound } from '../../lib/errors';
+import { signalCoachingSession } from '../../temporal/clients/coaching-session';
+import { completeBooking } from '../../bookings/complete-booking';
+import { notFound } from '../../lib/errors';
 import type { ApiDeps } from '../deps';
 import { requireUser } from '../middleware/auth';
 import { errorResponses, openApiRegistry } from '../openapi';
@@ -40,38 +39,6 @@ openApiRegistry.registerPath({
 
 const UUID = z.uuid();
 
-type CompletionBody = z.infer<typeof BookingCompletionBodySchema>;
-
-/**
- * COMPLETED only from an open status, in one conditional UPDATE (two racing calls cannot both
- * win), together with the customer's last_booking_at, in one transaction.
- */
-async function completeBooking(db: Db, bookingId: string, body: CompletionBody, finishedAt: Date) {
-  return db.transaction().execute(async (trx) => {
-    const booking = await trx
-      .updateTable('bookings')
-      .set({
-        status: 'COMPLETED',
-        finished_at: finishedAt,
-        rating: body.rating ?? null,
-        feedback: body.feedback || null,
-        minutes_late: body.minutes_late ?? null,
-        updated_at: new Date(),
-      })
-      .where('id', '=', bookingId)
-      .where('status', 'not in', ['COMPLETED', 'CANCELLED'])
-      .returning(['id', 'customer_id', 'worker_id', 'status', 'scheduled_at', 'started_at', 'finished_at', 'rating', 'feedback', 'minutes_late'])
-      .executeTakeFirst();
-    if (!booking) return null;
-    await trx
-      .updateTable('customers')
-      .set({ last_booking_at: sql<Date>`GREATEST(COALESCE(last_booking_at, ${finishedAt}), ${finishedAt})` })
-      .where('id', '=', booking.customer_id)
-      .execute();
-    return booking;
-  });
-}
-
 export function bookingCompletionRouter({ config, db, temporal, logger }: ApiDeps): Router {
   const router = Router();
 
@@ -79,16 +46,7 @@ export function bookingCompletionRouter({ config, db, temporal, logger }: ApiDep
     const bookingId = req.params.id as string;
     if (!UUID.safeParse(bookingId).success) throw notFound('booking');
     const body = parseBody(BookingCompletionBodySchema, req);
-    const current = await db.selectFrom('bookings').select(['customer_id', 'status']).where('id', '=', bookingId).executeTakeFirst();
-    if (!current) throw notFound('booking');
-    if (req.auth!.role !== 'operator' && req.auth!.sub !== current.customer_id) throw forbidden("only an operator or the booking's customer can complete it");
-
-    const finishedAt = body.finished_at ? new Date(body.finished_at) : new Date();
-    const booking = await completeBooking(db, bookingId, body, finishedAt);
-    if (!booking) {
-      const now = await db.selectFrom('bookings').select('status').where('id', '=', bookingId).executeTakeFirst();
-      throw conflict(`booking is ${now?.status ?? current.status} and cannot be completed`, { status: now?.status ?? current.status });
-    }
+    const { booking, finishedAt } = await completeBooking(db, req.auth!, bookingId, body);
 
     let session: string | null = null;
     if (booking.worker_id) {
@@ -109,7 +67,7 @@ export function bookingCompletionRouter({ config, db, temporal, logger }: ApiDep
         logger.error({ err: error, bookingId, correlationId: req.correlationId }, 'coachnova: could not signal the worker session');
       }
     }
-    res.json({
+    const completed: z.infer<typeof CompletedBookingSchema> = {
       booking: {
         id: booking.id,
         status: 'COMPLETED',
@@ -119,7 +77,8 @@ export function bookingCompletionRouter({ config, db, temporal, logger }: ApiDep
         minutes_late: booking.minutes_late,
       },
       coaching_session: session,
-    });
+    };
+    res.json(completed);
   });
 
   return router;

@@ -1,10 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Db } from '../../db/database';
-import { forbidden, HttpError, notFound } from '../../lib/errors';
-import { verifyDeepLinkToken } from '../../smartengage/deep-link-token';
-import type { SigningSecrets } from '../../security/keys';
-import { deliverMessageResponse } from '../../smartengage/deliver-response';
+import { createBooking } from '../../bookings/create-booking';
+import { forbidden, HttpError } from '../../lib/errors';
+import { deliverMessageResponse } from '../../temporal/clients/message-response';
 import { attributedBookings } from '../../smartengage/metrics';
 import type { ApiDeps } from '../deps';
 import { requireUser } from '../middleware/auth';
@@ -48,19 +46,6 @@ openApiRegistry.registerPath({
   },
 });
 
-/** The message a deep-link token came from, if the token is genuine and belongs to this customer. */
-async function attributedMessage(db: Db, secrets: SigningSecrets, token: string, customerId: string): Promise<{ id: string; workflow_id: string | null } | null> {
-  // an expired link still says where the customer came from; only forgeries are refused
-  const verdict = await verifyDeepLinkToken(token, secrets);
-  const tokenId = verdict.ok ? verdict.claims.tokenId : verdict.reason === 'expired' ? verdict.tokenId : undefined;
-  if (!tokenId) throw new HttpError(400, 'invalid_deep_link', 'deep_link_token is not a valid link token');
-  const link = await db.selectFrom('deep_links').select(['customer_id', 'message_id']).where('token_id', '=', tokenId).executeTakeFirst();
-  if (!link) throw new HttpError(400, 'invalid_deep_link', 'deep_link_token is not a valid link token');
-  if (link.customer_id !== customerId) throw forbidden('the deep link belongs to another customer');
-  if (!link.message_id) return null;
-  return (await db.selectFrom('ai_messages').select(['id', 'workflow_id']).where('id', '=', link.message_id).executeTakeFirst()) ?? null;
-}
-
 export function bookingsRouter({ config, db, temporal, logger }: ApiDeps): Router {
   const router = Router();
 
@@ -78,25 +63,12 @@ export function bookingsRouter({ config, db, temporal, logger }: ApiDeps): Route
       throw forbidden('only customers and operators book');
     }
 
-    const customer = await db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
-    if (!customer) throw notFound('customer');
-    const service = await db.selectFrom('services').select(['id', 'is_active', 'base_price']).where('id', '=', body.service_id).executeTakeFirst();
-    if (!service) throw notFound('service');
-    if (!service.is_active) throw new HttpError(422, 'service_inactive', 'this service is no longer offered', [{ path: 'service_id', message: 'inactive service' }]);
-
-    const message = body.deep_link_token ? await attributedMessage(db, config, body.deep_link_token, customerId) : null;
-    const booking = await db
-      .insertInto('bookings')
-      .values({
-        customer_id: customerId,
-        service_id: service.id,
-        status: 'PENDING',
-        scheduled_at: new Date(body.scheduled_at),
-        total_price: service.base_price,
-        source_message_id: message?.id ?? null,
-      })
-      .returning(['id', 'customer_id', 'service_id', 'status', 'scheduled_at', 'total_price', 'source_message_id', 'created_at'])
-      .executeTakeFirstOrThrow();
+    const { booking, message } = await createBooking(db, config, {
+      customerId,
+      serviceId: body.service_id,
+      scheduledAt: new Date(body.scheduled_at),
+      deepLinkToken: body.deep_link_token,
+    });
 
     if (message) {
       attributedBookings.inc();
@@ -107,13 +79,14 @@ export function bookingsRouter({ config, db, temporal, logger }: ApiDeps): Route
         logger.warn({ err: error, correlation_id: req.correlationId, messageId: message.id }, 'could not record the booking response');
       }
     }
-    res.status(201).json({
+    const created: z.infer<typeof BookingSchema> = {
       ...booking,
       status: 'PENDING',
       scheduled_at: booking.scheduled_at.toISOString(),
       total_price: Number(booking.total_price),
       created_at: booking.created_at.toISOString(),
-    });
+    };
+    res.status(201).json(created);
   });
 
   return router;

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { CheckInBodySchema, CoachnovaEventSchema, toSessionSignal } from '../../coachnova/events';
-import { signalCoachingSession, workerExists, workerStateView } from '../../coachnova/session-client';
+import { workerExists, workerStateView } from '../../coachnova/worker-state';
+import { runningSessionView, signalCoachingSession } from '../../temporal/clients/coaching-session';
 import { SessionViewSchema } from '../../coachnova/session-view-schema';
 import { notFound } from '../../lib/errors';
 import type { ApiDeps } from '../deps';
@@ -57,7 +58,8 @@ export function coachnovaRouter({ config, db, temporal }: ApiDeps): Router {
     await requireWorker(event.worker_id);
     const signal = toSessionSignal(event, new Date(), req.correlationId);
     const workflowId = await signalCoachingSession(temporal, config, event.worker_id, signal, req.correlationId);
-    res.status(202).json({ workflow_id: workflowId, worker_id: event.worker_id, type: event.type, correlation_id: req.correlationId });
+    const accepted: z.infer<typeof AcceptedSchema> = { workflow_id: workflowId, worker_id: event.worker_id, type: event.type, correlation_id: req.correlationId };
+    res.status(202).json(accepted);
   });
 
   router.post('/workers/:id/check-in', async (req, res) => {
@@ -66,13 +68,14 @@ export function coachnovaRouter({ config, db, temporal }: ApiDeps): Router {
     await requireWorker(workerId);
     const signal = toSessionSignal({ type: 'check_in', worker_id: workerId, ...body }, new Date(), req.correlationId);
     const workflowId = await signalCoachingSession(temporal, config, workerId, signal, req.correlationId);
-    res.status(202).json({ workflow_id: workflowId, worker_id: workerId, type: 'check_in', correlation_id: req.correlationId });
+    const accepted: z.infer<typeof AcceptedSchema> = { workflow_id: workflowId, worker_id: workerId, type: 'check_in', correlation_id: req.correlationId };
+    res.status(202).json(accepted);
   });
 
   router.get('/workers/:id', async (req, res) => {
     const workerId = req.params.id;
     if (!UUID.safeParse(workerId).success) throw notFound('worker');
-    const view = await workerStateView(temporal, db, config, workerId);
+    const view = await workerStateView(db, config, workerId, () => runningSessionView(temporal, workerId));
     if (!view) throw notFound('worker');
     res.json(view);
   });

@@ -33,7 +33,7 @@ export function healthRouter({ config, db, temporal }: ApiDeps): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
     const [dbUp, temporalUp] = await Promise.all([pingDatabase(db), pingTemporal(temporal)]);
-    const body = { status: dbUp && temporalUp ? 'ok' : 'degraded', database: dbUp ? 'up' : 'down', temporal: temporalUp ? 'up' : 'down' };
+    const body: z.infer<typeof HealthSchema> = { status: dbUp && temporalUp ? 'ok' : 'degraded', database: dbUp ? 'up' : 'down', temporal: temporalUp ? 'up' : 'down' };
     res.status(dbUp && temporalUp ? 200 : 503).json(body);
   });
   // in production only operators (x-api-key, operator token) read the metrics: they tell traffic and failures

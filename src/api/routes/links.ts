@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { verifyDeepLinkToken } from '../../smartengage/deep-link-token';
 import { bookingLandingUrl, recordDeepLinkClick } from '../../smartengage/deep-links';
 import { applyMessageResponse } from '../../messaging/responses';
-import { deliverMessageResponse } from '../../smartengage/deliver-response';
+import { deliverMessageResponse } from '../../temporal/clients/message-response';
 import { linkProblemPage, type LinkProblem } from '../../smartengage/link-pages';
 import { deepLinkClicks } from '../../smartengage/metrics';
 import type { ApiDeps } from '../deps';

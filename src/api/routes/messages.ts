@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database';
 import { notFound } from '../../lib/errors';
 import type { MessageResponseEvent } from '../../messaging/types';
-import { deliverMessageResponse } from '../../smartengage/deliver-response';
+import { deliverMessageResponse } from '../../temporal/clients/message-response';
 import type { ApiDeps } from '../deps';
 import { requireUser } from '../middleware/auth';
 import { errorResponses, openApiRegistry } from '../openapi';
@@ -86,7 +86,7 @@ export function messagesRouter({ db, temporal }: ApiDeps): Router {
 
   router.get('/messages/:id', requireUser, async (req, res) => {
     const m = await visibleMessage(db, req);
-    res.json({
+    const body: z.infer<typeof MessageSchema> = {
       id: m.id,
       agent_type: m.agent_type,
       role: m.role,
@@ -116,7 +116,8 @@ export function messagesRouter({ db, temporal }: ApiDeps): Router {
             },
           }
         : {}),
-    });
+    };
+    res.json(body);
   });
 
   const respond = (response: 'REPLIED' | 'ACKNOWLEDGED') => async (req: Request, res: import('express').Response) => {
@@ -124,7 +125,8 @@ export function messagesRouter({ db, temporal }: ApiDeps): Router {
     const message = await visibleMessage(db, req);
     const event: MessageResponseEvent = { messageId: message.id, response, at: new Date().toISOString(), ...(text ? { detail: text } : {}) };
     const deliveredTo = await deliverMessageResponse({ db, temporal }, message, event);
-    res.status(202).json({ message_id: message.id, response, delivered_to: deliveredTo });
+    const accepted: z.infer<typeof ResponseAccepted> = { message_id: message.id, response, delivered_to: deliveredTo };
+    res.status(202).json(accepted);
   };
   router.post('/messages/:id/reply', requireUser, respond('REPLIED'));
   router.post('/messages/:id/ack', requireUser, respond('ACKNOWLEDGED'));

@@ -2,17 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
+import { isKnownTimeZone } from '../../core/local-time';
 import { HttpError, conflict, notFound } from '../../lib/errors';
 import * as campaigns from '../../smartengage/campaign-store';
-import { resolveCriteria, SegmentCriteriaInput, segmentId } from '../../smartengage/criteria';
+import { SegmentCriteriaInput } from '../../smartengage/criteria';
 import { campaignsStarted } from '../../smartengage/metrics';
-import * as schedules from '../../smartengage/schedule';
-import { countSegment } from '../../smartengage/segment-query';
-import { campaignSettings, campaignWorkflowId } from '../../smartengage/settings';
-import type { CampaignInput, CampaignProgress } from '../../smartengage/types';
-import { AgentTypeKey, CampaignIdKey, CorrelationIdKey } from '../../temporal/search-attributes';
-import type { smartEngageCampaign } from '../../workflows/smartengage/campaign';
-import { campaignProgressQuery } from '../../workflows/smartengage/definitions';
+import { openCampaign } from '../../smartengage/open-campaign';
+import * as schedules from '../../temporal/clients/cadence-schedule';
+import { campaignProgress, startCampaignWorkflow } from '../../temporal/clients/campaign';
 import type { ApiDeps } from '../deps';
 import { errorResponses, openApiRegistry } from '../openapi';
 import { cronExpression, timeZoneName } from '../../lib/schedule-spec';
@@ -86,42 +83,34 @@ export function smartengageRouter({ config, db, temporal, logger }: ApiDeps): Ro
 
   router.post('/run-segment', async (req, res) => {
     const body = parseBody(RunSegmentBody, req);
-    const criteria = resolveCriteria(body.segment_criteria ?? {}, config);
-    const campaignId = randomUUID();
-    const workflowId = campaignWorkflowId(campaignId);
-    const estimated = await countSegment(db, criteria, new Date());
-    const segment = segmentId(criteria);
-    await campaigns.insertCampaign(db, { id: campaignId, segmentId: segment, criteria, estimated, workflowId, correlationId: req.correlationId });
-    const input: CampaignInput = { campaignId, criteria, correlationId: req.correlationId, settings: campaignSettings(criteria, config) };
+    const campaign = await openCampaign(db, config, { campaignId: randomUUID(), criteria: body.segment_criteria ?? {}, correlationId: req.correlationId });
+    const campaignId = campaign.input.campaignId;
     try {
-      await temporal.workflow.start<typeof smartEngageCampaign>('smartEngageCampaign', {
-        workflowId,
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        args: [input],
-        typedSearchAttributes: [
-          { key: AgentTypeKey, value: 'smartengage' },
-          { key: CampaignIdKey, value: campaignId },
-          { key: CorrelationIdKey, value: req.correlationId },
-        ],
-        memo: { criteria, segmentId: segment },
-      });
+      await startCampaignWorkflow(temporal, config, campaign);
     } catch (error) {
       await campaigns.failCampaignStart(db, campaignId, `workflow start failed: ${String(error)}`);
       throw new HttpError(503, 'temporal_unavailable', 'could not start the campaign workflow; try again');
     }
     campaignsStarted.inc({ trigger: 'api' });
-    logger.info({ correlation_id: req.correlationId, campaignId, segment, estimated }, 'SmartEngage campaign started');
-    res.status(202).json({ job_id: campaignId, segment_id: segment, estimated_customers: estimated, workflow_id: workflowId, status_url: `/internal/ai/smartengage/jobs/${campaignId}` });
+    logger.info({ correlation_id: req.correlationId, campaignId, segment: campaign.segmentId, estimated: campaign.estimated }, 'SmartEngage campaign started');
+    const accepted: z.infer<typeof RunSegmentAccepted> = {
+      job_id: campaignId,
+      segment_id: campaign.segmentId,
+      estimated_customers: campaign.estimated,
+      workflow_id: campaign.workflowId,
+      status_url: `/internal/ai/smartengage/jobs/${campaignId}`,
+    };
+    res.status(202).json(accepted);
   });
 
   router.get('/jobs/:job_id', async (req, res) => {
     const { job_id } = parseParams(JobParams, req);
-    const row = await db.selectFrom('campaigns').selectAll().where('id', '=', job_id).executeTakeFirst();
+    const row = await campaigns.findCampaign(db, job_id);
     if (!row) throw notFound('job');
-    const live = row.status === 'RUNNING' || row.status === 'PENDING' ? await liveProgress(temporal, row.workflow_id) : null;
+    const live = row.status === 'RUNNING' || row.status === 'PENDING' ? await campaignProgress(temporal, row.workflow_id) : null;
     const { responses, delivery } = await campaigns.campaignResponses(db, job_id);
     const counts = live?.counts ?? { eligible: row.eligible_count, sent: row.sent_count, failed: row.failed_count, skipped: row.skipped_count, skippedReasons: row.skipped_reasons };
-    res.json({
+    const job: z.infer<typeof JobStatus> = {
       job_id: row.id,
       segment_id: row.segment_id,
       status: row.status,
@@ -137,7 +126,8 @@ export function smartengageRouter({ config, db, temporal, logger }: ApiDeps): Ro
       created_at: row.created_at.toISOString(),
       started_at: row.started_at?.toISOString() ?? null,
       finished_at: row.finished_at?.toISOString() ?? null,
-    });
+    };
+    res.json(job);
   });
 
   router.get('/schedules', async (_req, res) => {
@@ -193,18 +183,6 @@ export function smartengageRouter({ config, db, temporal, logger }: ApiDeps): Ro
   });
 
   return router;
-}
-
-/**
- * The running workflow's own view (fresher than the row, which is saved per page). A query needs
- * a worker to answer, so it gets two seconds; without an answer the row's counts are shown.
- */
-async function liveProgress(temporal: ApiDeps['temporal'], workflowId: string): Promise<CampaignProgress | null> {
-  try {
-    return await temporal.withDeadline(Date.now() + 2000, () => temporal.workflow.getHandle(workflowId).query(campaignProgressQuery));
-  } catch {
-    return null;
-  }
 }
 
 function registerOpenApi(): void {

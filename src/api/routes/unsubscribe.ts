@@ -52,7 +52,8 @@ export function unsubscribeRouter({ config, db, logger }: ApiDeps): Router {
     const { found } = await revokeMarketingConsent(db, userId);
     logger.info({ correlationId: req.correlationId, userId, found }, 'marketing consent revoked by unsubscribe');
     if (wantsHtml(req)) return void res.type('html').send(unsubscribePage('done'));
-    res.json({ unsubscribed: true });
+    const body: z.infer<typeof UnsubscribedSchema> = { unsubscribed: true };
+    res.json(body);
   });
   return router;
 }

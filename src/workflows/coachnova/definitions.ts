@@ -1,9 +1,9 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { StoreAssessmentInput } from '../../activities/coachnova';
-import type { BurnoutAssessment, BurnoutSignals } from '../../coachnova/burnout-score';
+import type { BurnoutAssessment, BurnoutSignals } from '../../coachnova/core/burnout-score';
 import type { CheckInSignal, JobCancelledSignal, JobCompletedSignal } from '../../coachnova/events';
 import type { CoachingSettings } from '../../coachnova/settings';
-import type { WorkWindow } from '../../coachnova/work-window';
+import type { WorkWindow } from '../../coachnova/core/work-window';
 import type { SessionView } from '../../coachnova/session-view-schema';
 import type { ComposedMessage, MessageResponseEvent, PromptContext } from '../../messaging/types';
 
@@ -12,6 +12,7 @@ import type { ComposedMessage, MessageResponseEvent, PromptContext } from '../..
  * across continue-as-new. The API imports this file (not the workflow) to signal and query.
  */
 
+/** The workflow type name; every start names it by this constant (see smartengage/definitions.ts). */
 export const COACHING_SESSION_WORKFLOW = 'coachingSession';
 
 export const jobCompletedSignal = defineSignal<[JobCompletedSignal]>('jobCompleted');

@@ -1,5 +1,5 @@
-import { contributingFactors } from '../../coachnova/burnout-score';
-import { describeFactors } from '../../coachnova/factor-labels';
+import { contributingFactors } from '../../coachnova/core/burnout-score';
+import { describeFactors } from '../../coachnova/core/factor-labels';
 import { bestEffort, store } from './activities';
 import type { SessionState } from './definitions';
 import { scheduleMessage, type MessageContext } from './messages';

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
-import { endOfQuietHours, localMoment } from '../../coachnova/local-time';
+import { endOfQuietHours, localMoment } from '../../core/local-time';
 import type { CoachingSettings } from '../../coachnova/settings';
 import type { WorkerProfile } from '../../coachnova/work-history';
 import type { Channel } from '../../db/types';

@@ -1,5 +1,5 @@
-import { contributingFactors, signalsForApi } from '../../coachnova/burnout-score';
-import { emptyWindow } from '../../coachnova/work-window';
+import { contributingFactors, signalsForApi } from '../../coachnova/core/burnout-score';
+import { emptyWindow } from '../../coachnova/core/work-window';
 import type { CoachingSettings } from '../../coachnova/settings';
 import type { PendingMessage, SessionState, SessionView } from './definitions';
 
@@ -81,9 +81,4 @@ export function sessionView(state: SessionState, workerId: string, workflowId: s
       reminded: p.reminded,
     })),
   };
-}
-
-/** Factor names that earned points: the reasons a burnout check names. */
-export function riskReasons(state: SessionState): string[] {
-  return state.risk ? contributingFactors(state.risk).map((f) => f.name) : [];
 }

@@ -15,14 +15,12 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { reengagementWorkflowId } from '../../smartengage/settings';
+import { reengagementWorkflowId } from '../../smartengage/core/settings';
 import type { CampaignCounts, CampaignInput, CampaignPhase, CampaignState, ReengagementOutcome, SegmentPageMember } from '../../smartengage/types';
 import { AgentTypeKey, CampaignIdKey, CorrelationIdKey, CustomerIdKey } from '../../temporal/search-attributes';
-import { campaignProgressQuery, reengagementOutcomeSignal } from './definitions';
-import { reengageCustomer } from './reengagement';
+import { campaignProgressQuery, REENGAGEMENT_WORKFLOW, reengagementOutcomeSignal } from './definitions';
+import type { reengageCustomer } from './reengagement';
 import { activityRetry } from './retry';
-
-export * from './scheduled';
 
 const emptyCounts = (): CampaignCounts => ({ eligible: 0, started: 0, sent: 0, failed: 0, skipped: 0, skippedReasons: {} });
 
@@ -71,7 +69,7 @@ export async function smartEngageCampaign(input: CampaignInput): Promise<Campaig
   const startReengagement = async (member: SegmentPageMember) => {
     const workflowId = reengagementWorkflowId(member.customerId, member.localDate);
     try {
-      const child = await startChild(reengageCustomer, {
+      const child = await startChild<typeof reengageCustomer>(REENGAGEMENT_WORKFLOW, {
         workflowId,
         args: [{ customerId: member.customerId, serviceId: member.serviceId, campaignId, correlationId: input.correlationId, settings: settings.reengagement, reportTo: workflowInfo().workflowId }],
         parentClosePolicy: ParentClosePolicy.ABANDON,

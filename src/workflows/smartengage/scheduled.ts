@@ -1,10 +1,11 @@
 import { executeChild, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { SegmentCriteriaInput } from '../../smartengage/criteria';
-import { campaignWorkflowId } from '../../smartengage/settings';
+import { campaignWorkflowId } from '../../smartengage/core/settings';
 import type { CampaignCounts } from '../../smartengage/types';
 import { AgentTypeKey, CampaignIdKey, CorrelationIdKey } from '../../temporal/search-attributes';
 import type { smartEngageCampaign } from './campaign';
+import { SMARTENGAGE_CAMPAIGN_WORKFLOW } from './definitions';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
@@ -20,7 +21,7 @@ const acts = proxyActivities<Activities>({
 export async function scheduledCadenceCheck(input: { criteria?: SegmentCriteriaInput } = {}): Promise<CampaignCounts> {
   const correlationId = workflowInfo().workflowId;
   const campaign = await acts.openScheduledCampaign({ campaignId: uuid4(), criteria: input.criteria ?? {}, correlationId });
-  return executeChild<typeof smartEngageCampaign>('smartEngageCampaign', {
+  return executeChild<typeof smartEngageCampaign>(SMARTENGAGE_CAMPAIGN_WORKFLOW, {
     workflowId: campaignWorkflowId(campaign.campaignId),
     args: [campaign],
     typedSearchAttributes: [

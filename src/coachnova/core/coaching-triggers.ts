@@ -1,5 +1,5 @@
 import { complaintKeywords } from './complaints';
-import type { JobCompletedSignal } from './events';
+import type { JobCompletedSignal } from '../events';
 
 export type CoachingReason = 'low_rating' | 'complaint' | 'late_arrival';
 

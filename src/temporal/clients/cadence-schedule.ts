@@ -1,8 +1,9 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
-import type { Config } from '../config';
-import type { Logger } from '../lib/logger';
-import { AgentTypeKey } from '../temporal/search-attributes';
-import type { SegmentCriteriaInput } from './criteria';
+import type { Config } from '../../config';
+import type { Logger } from '../../lib/logger';
+import { SCHEDULED_CADENCE_CHECK_WORKFLOW } from '../../workflows/smartengage/definitions';
+import { AgentTypeKey } from '../search-attributes';
+import type { SegmentCriteriaInput } from '../../smartengage/criteria';
 
 /**
  * The daily cadence check as a Temporal Schedule: each action starts `scheduledCadenceCheck`,
@@ -40,7 +41,7 @@ export async function createCadenceSchedule(client: Client, config: Config, opti
     spec: { cronExpressions: [options.cron], timezone: options.timezone },
     action: {
       type: 'startWorkflow',
-      workflowType: 'scheduledCadenceCheck',
+      workflowType: SCHEDULED_CADENCE_CHECK_WORKFLOW,
       workflowId: `${options.scheduleId}-run`,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       args: [{ criteria: options.criteria }],
@@ -80,14 +81,19 @@ function toView(description: ScheduleDescription): CadenceScheduleView {
   };
 }
 
-/** null when there is no such schedule. */
-export async function describeCadenceSchedule(client: Client, scheduleId: string): Promise<CadenceScheduleView | null> {
+/** What `action` answers, or `missing` when the schedule does not exist. */
+async function ifScheduleExists<T, M>(action: () => Promise<T>, missing: M): Promise<T | M> {
   try {
-    return toView(await client.schedule.getHandle(scheduleId).describe());
+    return await action();
   } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return null;
+    if (error instanceof ScheduleNotFoundError) return missing;
     throw error;
   }
+}
+
+/** null when there is no such schedule. */
+export async function describeCadenceSchedule(client: Client, scheduleId: string): Promise<CadenceScheduleView | null> {
+  return ifScheduleExists(async () => toView(await client.schedule.getHandle(scheduleId).describe()), null);
 }
 
 /** SmartEngage schedules (memo agent = smartengage); the listing is eventually consistent. */
@@ -104,33 +110,25 @@ export async function listCadenceSchedules(client: Client): Promise<CadenceSched
 /** Pauses or resumes; false when there is no such schedule. */
 export async function setCadenceSchedulePaused(client: Client, scheduleId: string, paused: boolean, note?: string): Promise<boolean> {
   const handle = client.schedule.getHandle(scheduleId);
-  try {
+  return ifScheduleExists(async () => {
     if (paused) await handle.pause(note ?? 'paused through the API');
     else await handle.unpause(note ?? 'resumed through the API');
     return true;
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return false;
-    throw error;
-  }
+  }, false);
 }
 
-/** Starts one cadence check now, outside the calendar. */
+/** Starts one cadence check now, outside the calendar; false when there is no such schedule. */
 export async function triggerCadenceSchedule(client: Client, scheduleId: string): Promise<boolean> {
-  try {
+  return ifScheduleExists(async () => {
     await client.schedule.getHandle(scheduleId).trigger(ScheduleOverlapPolicy.SKIP);
     return true;
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return false;
-    throw error;
-  }
+  }, false);
 }
 
+/** false when there is no such schedule. */
 export async function deleteCadenceSchedule(client: Client, scheduleId: string): Promise<boolean> {
-  try {
+  return ifScheduleExists(async () => {
     await client.schedule.getHandle(scheduleId).delete();
     return true;
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return false;
-    throw error;
-  }
+  }, false);
 }

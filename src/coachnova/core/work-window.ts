@@ -1,5 +1,5 @@
 import type { BurnoutSignals } from './burnout-score';
-import { clockMinutes, inDailyWindow, localMoment, previousDate } from './local-time';
+import { clockMinutes, inDailyWindow, localMoment, previousDate } from '../../core/local-time';
 
 /**
  * A worker's recent work, bounded in time and size, and the rolling signals derived from it.

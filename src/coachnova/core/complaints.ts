@@ -26,7 +26,3 @@ export function complaintKeywords(feedback: string | null | undefined): string[]
   const bengali = BENGALI.filter((word) => text.includes(word));
   return [...english, ...bengali];
 }
-
-export function isComplaint(feedback: string | null | undefined): boolean {
-  return complaintKeywords(feedback).length > 0;
-}

@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Db } from '../db/database';
-import { applyMessageResponse } from '../messaging/responses';
-import type { MessageResponseEvent } from '../messaging/types';
-import { messageResponseSignal } from '../workflows/shared/signals';
+import type { Db } from '../../db/database';
+import { applyMessageResponse } from '../../messaging/responses';
+import type { MessageResponseEvent } from '../../messaging/types';
+import { messageResponseSignal } from '../../workflows/shared/signals';
 
 export type ResponseDelivery = 'signalled' | 'recorded';
 

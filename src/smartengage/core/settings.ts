@@ -1,6 +1,6 @@
-import type { Config } from '../config';
-import type { SegmentCriteria } from './criteria';
-import type { CampaignSettings } from './types';
+import type { Config } from '../../config';
+import type { SegmentCriteria } from '../criteria';
+import type { CampaignSettings } from '../types';
 
 /**
  * Workflows cannot read the environment, so the API (or the scheduled run's first activity)

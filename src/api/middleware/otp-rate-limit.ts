@@ -1,9 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { Config } from '../config';
-import { sendError } from '../api/middleware/errors';
-import type { Logger } from '../lib/logger';
-import { PostgresRateLimitStore, type RateLimitCounters } from '../security/rate-limit-counters';
+import type { Config } from '../../config';
+import { sendError } from './errors';
+import type { Logger } from '../../lib/logger';
+import { PostgresRateLimitStore, type RateLimitCounters } from '../../security/rate-limit-counters';
 
 interface LimitOptions {
   /** Names the policy in the RateLimit headers and the log line. */
