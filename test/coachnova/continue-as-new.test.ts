@@ -136,11 +136,14 @@ describe('CoachNova settings across continue-as-new', () => {
       await postJobCompleted(system, worker.id, { booking_id: randomUUID(), rating: 5, finished_at: new Date(Date.now() - (i + 1) * HOUR).toISOString() });
     }
     const runs = await sessionRuns(handle.workflowId);
-    const settingsOf = (run: HistoryAndWorkflowId) => {
+    // history holds encrypted payloads: decrypt before reading the input
+    const codec = new EncryptionCodec(payloadKeys(system.config));
+    const settingsOf = async (run: HistoryAndWorkflowId) => {
       const payload = (run.history as History).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-      return defaultPayloadConverter.fromPayload<{ settings: typeof current }>(payload!).settings;
+      const [plain] = await codec.decode([payload!]);
+      return defaultPayloadConverter.fromPayload<{ settings: typeof current }>(plain).settings;
     };
-    const started = runs.map(settingsOf);
+    const started = await Promise.all(runs.map(settingsOf));
     expect(started).toContainEqual(old);
     expect(started).toContainEqual(current);
   }, 60_000);
