@@ -10,6 +10,7 @@ import * as promptVersionLifecycle from './0009_prompt_version_lifecycle';
 import * as messageApprovals from './0010_message_approvals';
 import * as experiments from './0011_experiments';
 import * as customerDecisions from './0012_customer_decisions';
+import * as rateLimits from './0013_rate_limits';
 import * as signalOutbox from './0015_signal_outbox';
 import * as sendLeaseOwner from './0016_send_lease_owner';
 
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '0010_message_approvals': messageApprovals,
   '0011_experiments': experiments,
   '0012_customer_decisions': customerDecisions,
+  '0013_rate_limits': rateLimits,
   '0015_signal_outbox': signalOutbox,
   '0016_send_lease_owner': sendLeaseOwner,
 };

@@ -1,8 +1,20 @@
 import { z } from 'zod';
 import { DEFAULT_TIME_ZONE } from './core/local-time';
+import { developmentSecrets, GENERATED_SECRETS, type GeneratedSecretName } from './security/dev-secrets';
+import { productionProblems } from './security/production-config';
 
 /** "HH:MM" in 24-hour time, as used by send windows and quiet hours. */
 export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
+
+/** Comma-separated secrets (earlier keys still accepted during a rotation). */
+const secretList = (min: number) =>
+  z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(min, `each secret needs at least ${min} characters`)));
+
+/** A 32-byte AES key, base64. */
+const aesKey = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'expected 32 bytes, base64-encoded');
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -46,14 +58,48 @@ export const configSchema = z.object({
   SAFETY_JUDGE_MODEL: z.string().optional(),
 
   INTERNAL_API_KEY: z.string().min(16).optional(),
-  JWT_SECRET: z.string().min(32).default('dev-only-jwt-secret-change-me-in-production!!'),
+  // Secrets have no defaults: development and tests get generated ones from SECRETS_FILE,
+  // production refuses to start without them (see loadConfig).
+  JWT_SECRET: z.string().min(32).optional(),
+  /** Earlier JWT secrets, still accepted (never signed with) while tokens signed by them live. */
+  JWT_PREVIOUS_SECRETS: secretList(32).default([]),
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
-  DEEPLINK_SECRET: z.string().min(32).default('dev-only-deeplink-secret-change-me-in-production'),
+  DEEPLINK_SECRET: z.string().min(32).optional(),
+  DEEPLINK_PREVIOUS_SECRETS: secretList(32).default([]),
+  /** Unsubscribe links in mails work this long: long enough for an old mail, but not for ever. */
+  UNSUBSCRIBE_TOKEN_TTL_DAYS: z.coerce.number().int().positive().max(3650).default(400),
+  /** AES-256-GCM key encrypting every Temporal payload; earlier keys still decrypt. */
+  PAYLOAD_CODEC_KEY: aesKey.optional(),
+  PAYLOAD_CODEC_PREVIOUS_KEYS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(aesKey))
+    .default([]),
+  /** Origins of Temporal UIs allowed to call the codec endpoint from the browser (CORS), comma-separated. */
+  TEMPORAL_UI_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.url()))
+    .default([]),
+  /**
+   * Development only: the local Temporal UI (an allowed origin, over loopback) may use the codec
+   * endpoint without signing in, since the dev server's UI has no login. Refused in production.
+   */
+  CODEC_TRUST_LOCAL_UI: bool.default(false),
+  /** Where development and tests keep their generated secrets (never read in production). */
+  SECRETS_FILE: z.string().default('var/secrets.json'),
   APP_BASE_URL: z.string().url().default('https://app.sheba.xyz'),
   PUBLIC_BASE_URL: z.string().url().optional(),
 
   OTP_TTL_SECONDS: z.coerce.number().int().positive().default(600),
+  /** Wrong guesses one requester (client IP) may make at one address's codes within OTP_TTL_SECONDS. */
   OTP_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  /**
+   * Guesses at one address from everyone together within OTP_TTL_SECONDS: the ceiling on a
+   * distributed brute force (100 guesses against 5 live codes: 1 in 2,000 per window).
+   */
+  OTP_MAX_GUESSES_PER_EMAIL: z.coerce.number().int().positive().default(100),
+  /** Live codes an address may have at once; a request beyond it is answered alike but not mailed. */
   OTP_REQUESTS_PER_WINDOW: z.coerce.number().int().positive().default(5),
   OTP_REQUEST_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
 
@@ -112,6 +158,16 @@ export const configSchema = z.object({
   /** Continue-as-new after this many events even if the server has not suggested it yet. */
   CN_MAX_EVENTS_PER_RUN: z.coerce.number().int().positive().default(500),
 
+  /** Slow clients: request headers must arrive within this, the whole request within the next; idle keep-alive. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /**
+   * Express `trust proxy`: which peers' X-Forwarded-For is believed for the client IP that rate
+   * limits key on. Unset: none (the peer's own address). E.g. `loopback`, `10.0.0.0/8`, `1`.
+   */
+  TRUST_PROXY: z.string().optional(),
+
   DEMO_DATA: bool.default(true),
   /** GET /services answers from memory for this long (0 = every request reads the database). */
   SERVICES_CACHE_SECONDS: z.coerce.number().min(0).default(10),
@@ -133,11 +189,18 @@ export const configSchema = z.object({
   OTP_VERIFY_IP_REQUESTS_PER_WINDOW: z.coerce.number().int().positive().default(60),
 });
 
-export type Config = z.infer<typeof configSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
+
+/** The configuration after secrets are resolved: every secret is present. */
+export type Config = Omit<ParsedConfig, GeneratedSecretName> & Record<GeneratedSecretName, string>;
 
 export class ConfigError extends Error {}
 
-/** Parses the environment once; throws a ConfigError naming every bad variable. */
+/**
+ * Parses the environment once; throws a ConfigError naming every bad variable. In production
+ * every secret, INTERNAL_API_KEY and PUBLIC_BASE_URL must be configured; elsewhere a secret left
+ * unset comes from the installation's generated secrets file.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse(cleaned);
@@ -145,7 +208,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  const config = parsed.data;
+  if (config.NODE_ENV === 'production') {
+    const problems = productionProblems(config);
+    if (config.CODEC_TRUST_LOCAL_UI) problems.push('  CODEC_TRUST_LOCAL_UI: development only; operators sign in to decode payloads in production');
+    if (problems.length) throw new ConfigError(`Refusing to start in production:\n${problems.join('\n')}`);
+    return config as Config;
+  }
+  const names = Object.keys(GENERATED_SECRETS) as GeneratedSecretName[];
+  if (names.every((name) => config[name])) return config as Config;
+  const generated = developmentSecrets(config.SECRETS_FILE);
+  return { ...config, ...Object.fromEntries(names.map((name) => [name, config[name] ?? generated[name]])) } as Config;
 }
 
 /** This API's own public address, used for tracked links and unsubscribe URLs. */

@@ -33,6 +33,7 @@ async function startEmbeddedTemporal(config: Config, deps: Dependencies): Promis
     uiPort: config.TEMPORAL_UI_PORT,
     namespace: config.TEMPORAL_NAMESPACE,
     retention: DEV_RETENTION,
+    uiCodecEndpoint: `http://localhost:${config.PORT}/codec`,
     log: (line) => deps.logger.debug({ component: 'temporal-dev-server' }, line.trim()),
   });
 }
@@ -64,6 +65,18 @@ function printBanner(config: Config, apiUrl: string, temporalAddress: string, ui
 }
 
 /**
+ * The dev server's UI has no login, so in development the API lets it (its origin, over loopback)
+ * use the codec endpoint; operators then read histories in plain text while the server stores
+ * ciphertext. Production never does this (loadConfig refuses CODEC_TRUST_LOCAL_UI there).
+ */
+function withLocalUiCodec(config: Config, devServer: DevServer): Config {
+  if (config.NODE_ENV === 'production' || !devServer.uiUrl) return config;
+  const port = new URL(devServer.uiUrl).port;
+  const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
+  return { ...config, TEMPORAL_UI_ORIGINS: [...config.TEMPORAL_UI_ORIGINS, ...origins], CODEC_TRUST_LOCAL_UI: true };
+}
+
+/**
  * `npm start`: the whole system in one process tree — the Temporal dev server (unless
  * TEMPORAL_ADDRESS names a cluster), migrations, demo data on an empty database, the daily
  * SmartEngage schedule, the worker and the API. Ctrl-C stops them all, in reverse order.
@@ -76,10 +89,10 @@ async function main(): Promise<void> {
   const applied = await migrateToLatest(deps.db);
   if (applied.length) deps.logger.info({ migrations: applied }, 'migrations applied');
   if (config.DEMO_DATA) await seedDemoDataIfEmpty(deps.db, deps.logger);
-  const temporal = await connectClient(temporalTarget(config, address));
+  const temporal = await connectClient(temporalTarget(config, address), config);
   await ensureDailySchedule(temporal, config, deps.logger);
   const worker = await startWorker(config, deps, address);
-  const api = await startApi(config, deps, temporal);
+  const api = await startApi(devServer ? withLocalUiCodec(config, devServer) : config, deps, temporal);
   printBanner(config, api.url, address, devServer?.uiUrl);
   await runUntilSignalled(
     deps.logger,

@@ -7,6 +7,7 @@ import { exitWithError, runUntilSignalled } from './runtime/process';
 import { bundleWorkflows, createWorker } from './temporal/worker-factory';
 import { temporalTarget } from './temporal/client';
 import { verifyTemporalAtStartup } from './temporal/namespace-readiness';
+import { encryptedDataConverter } from './temporal/codec/data-converter';
 import { installTemporalLogging } from './temporal/runtime-logging';
 
 export interface RunningWorker {
@@ -36,6 +37,7 @@ export async function startWorker(config: Config, deps: Dependencies, address?: 
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities(deps),
     workflowBundle: await bundleWorkflows(),
+    dataConverter: encryptedDataConverter(config),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
   });

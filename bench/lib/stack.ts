@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { WORKER_NODE_OPTIONS } from '../../src/stack/stack';
+import { encryptedDataConverter } from '../../src/temporal/codec/data-converter';
 import { startDevServer, freePort, type DevServer } from '../../src/temporal/dev-server';
 import { seedCatalogue } from '../data/catalogue';
 import { createBenchDatabase, type BenchDatabase } from './database';
@@ -9,13 +11,21 @@ import { startBenchLlm } from './llm';
 import { BENCH_VAR, spawnService, waitForApi, waitForWorker, type ServiceProcess } from './processes';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 
-export const INTERNAL_API_KEY = 'bench-internal-api-key-0123456789';
+/** Secrets for this run only (production mode refuses any value written in the repository). */
+export const INTERNAL_API_KEY = randomBytes(24).toString('base64url');
+const RUN_SECRETS = {
+  JWT_SECRET: randomBytes(48).toString('base64url'),
+  DEEPLINK_SECRET: randomBytes(48).toString('base64url'),
+  PAYLOAD_CODEC_KEY: randomBytes(32).toString('base64'),
+};
 
 /**
  * The peers scenarios 2–5 share: a Temporal dev server on a SQLite file tuned for throughput,
  * a migrated database with the service catalogue, the 100 ms LLM server and the SMTP sink.
  */
 export interface Stack {
+  /** The payload key the stack's processes share. */
+  payloadCodecKey: string;
   temporal: DevServer;
   client: Client;
   bench: BenchDatabase;
@@ -70,7 +80,7 @@ export async function startStack(options: { log: (m: string) => void }): Promise
     },
   });
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection, namespace: temporal.namespace });
+  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: encryptedDataConverter(RUN_SECRETS) });
   const bench = await createBenchDatabase('shoktiai_bench', 10);
   await seedCatalogue((text, values) => bench.pool.query(text, values));
   const llm = await startBenchLlm();
@@ -90,14 +100,14 @@ export async function startStack(options: { log: (m: string) => void }): Promise
     OPENAI_API_KEY: 'bench-key',
     OPENAI_BASE_URL: llm.baseUrl,
     INTERNAL_API_KEY,
-    JWT_SECRET: 'bench-jwt-secret-0123456789-0123456789-abcdef',
-    DEEPLINK_SECRET: 'bench-deeplink-secret-0123456789-0123456789-ab',
+    ...RUN_SECRETS,
     PUBLIC_BASE_URL: `http://127.0.0.1:${publicPort}`,
     DEMO_DATA: 'false',
     ...coachnovaAlwaysAwake(),
   });
 
   const stack: Stack = {
+    payloadCodecKey: RUN_SECRETS.PAYLOAD_CODEC_KEY,
     temporal,
     client,
     bench,

@@ -3,6 +3,7 @@
  * with the bench-only floor workflows and no-op activities, on its own task queue.
  */
 import { NativeConnection } from '@temporalio/worker';
+import { encryptedDataConverter } from '../../src/temporal/codec/data-converter';
 import { createWorker } from '../../src/temporal/worker-factory';
 import { createFloorActivities } from '../workflows/floor-activities';
 
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     taskQueue: process.env.TEMPORAL_TASK_QUEUE!,
     activities: createFloorActivities(),
     workflowBundle: { codePath: process.env.BENCH_FLOOR_BUNDLE! },
+    dataConverter: encryptedDataConverter({ PAYLOAD_CODEC_KEY: process.env.PAYLOAD_CODEC_KEY! }),
   });
   const stop = () => worker.shutdown();
   process.once('SIGTERM', stop);

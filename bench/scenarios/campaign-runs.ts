@@ -209,6 +209,7 @@ export async function runFloor(stack: Stack, name: string, input: Omit<FloorCamp
     TEMPORAL_NAMESPACE: stack.temporal.namespace,
     TEMPORAL_TASK_QUEUE: taskQueue,
     BENCH_FLOOR_BUNDLE: await floorBundle(),
+    PAYLOAD_CODEC_KEY: stack.payloadCodecKey,
     NODE_OPTIONS: WORKER_NODE_OPTIONS,
   });
   try {

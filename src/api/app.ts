@@ -6,6 +6,8 @@ import type { ApiDeps } from './deps';
 import { correlationId } from './middleware/correlation';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { requestLog } from './middleware/request-log';
+import { securityHeaders } from './middleware/security-headers';
+import { wellFormedText } from './middleware/well-formed-text';
 import { openApiDocument } from './openapi';
 import { authenticate, requireOperator } from './middleware/auth';
 import { analyticsRouter } from './routes/analytics';
@@ -13,6 +15,7 @@ import { approvalsRouter } from './routes/approvals';
 import { authRouter } from './routes/auth';
 import { bookingCompletionRouter } from './routes/booking-completion';
 import { bookingsRouter } from './routes/bookings';
+import { codecRouter } from './routes/codec';
 import { coachnovaRouter } from './routes/coachnova';
 import { healthRouter } from './routes/health';
 import { linksRouter } from './routes/links';
@@ -28,6 +31,13 @@ const OUTBOX_POLL_MS = 1000;
 /** The app, and a way to deliver the signals it owes before the process stops. */
 export type App = Express & { drainBackground(): Promise<void> };
 
+/** TRUST_PROXY as Express takes it: a hop count, true/false, or addresses/subnets/names. */
+function trustProxySetting(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /** Builds the Express app. It validates, starts or signals workflows, and answers; no agent work here. */
 export function createApp(deps: ApiDeps): App {
   startProcessMetrics();
@@ -37,10 +47,14 @@ export function createApp(deps: ApiDeps): App {
     onError: (error) => deps.logger.warn({ err: error }, 'could not deliver a signal from the outbox (kept for a retry)'),
   });
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For only from the proxies configured (rate limits key on the client IP)
+  app.set('trust proxy', trustProxySetting(deps.config.TRUST_PROXY));
   app.use(correlationId);
   app.use(requestLog(deps.logger));
+  app.use(securityHeaders(deps.config.PUBLIC_BASE_URL));
+  app.use(codecRouter(deps));
   app.use(express.json({ limit: '100kb' }));
+  app.use(wellFormedText);
 
   app.use(healthRouter(deps));
   app.use(linksRouter(deps, outbox));

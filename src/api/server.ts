@@ -6,6 +6,11 @@ import { exitWithError, runUntilSignalled } from '../runtime/process';
 import { connectClient, temporalTarget } from '../temporal/client';
 import { verifyTemporalAtStartup } from '../temporal/namespace-readiness';
 import { createApp } from './app';
+import { createHttpServer, type HttpTimeouts } from './http-server';
+
+export function httpTimeouts(config: Config): HttpTimeouts {
+  return { headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS };
+}
 
 export interface RunningApi {
   server: Server;
@@ -18,9 +23,13 @@ export async function startApi(config: Config, deps: Dependencies, temporal: Cli
   const { address, namespace } = temporalTarget(config);
   await verifyTemporalAtStartup(temporal.connection, { address: config.TEMPORAL_ADDRESS ?? address, namespace }, config.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES, deps.logger);
   const app = createApp({ config, db: deps.db, temporal, mailer: deps.mailer, logger: deps.logger });
-  const server: Server = await new Promise((resolve, reject) => {
-    // Express 5 hands listen errors (port in use) to the callback rather than throwing.
-    const s = app.listen(config.PORT, (error?: Error) => (error ? reject(error) : resolve(s)));
+  const server = createHttpServer(app, httpTimeouts(config));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as { port: number };
   const url = `http://localhost:${port}`;
@@ -57,7 +66,7 @@ export async function closeGracefully(server: Server, graceMs: number): Promise<
 async function main(): Promise<void> {
   const config = loadConfig();
   const deps = await openDependencies(config);
-  const temporal = await connectClient(temporalTarget(config));
+  const temporal = await connectClient(temporalTarget(config), config);
   const api = await startApi(config, deps, temporal);
   await runUntilSignalled(deps.logger, async () => {
     await api.stop();

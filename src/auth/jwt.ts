@@ -1,5 +1,6 @@
-import { jwtVerify, SignJWT } from 'jose';
 import type { UserRole } from '../db/types';
+import { keysFor, type SigningSecrets } from '../security/keys';
+import { signToken, verifyToken } from '../security/tokens';
 
 export interface TokenClaims {
   sub: string;
@@ -7,27 +8,19 @@ export interface TokenClaims {
   email: string;
 }
 
-const ISSUER = 'shoktiai';
-const key = (secret: string) => new TextEncoder().encode(secret);
+const ROLES: readonly string[] = ['customer', 'worker', 'operator'];
 
-/** Signs an access token (HS256) for a verified user. */
-export async function signAccessToken(claims: TokenClaims, secret: string, ttlSeconds: number): Promise<string> {
-  return new SignJWT({ role: claims.role, email: claims.email })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(claims.sub)
-    .setIssuer(ISSUER)
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
-    .sign(key(secret));
+/** Signs an access token (purpose `login`) for a verified user. */
+export async function signAccessToken(claims: TokenClaims, secrets: SigningSecrets, ttlSeconds: number): Promise<string> {
+  return signToken(keysFor(secrets, 'login'), 'login', { role: claims.role, email: claims.email }, {
+    subject: claims.sub,
+    expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+  });
 }
 
-/** Verifies an access token; returns null when it is forged, expired or malformed. */
-export async function verifyAccessToken(token: string, secret: string): Promise<TokenClaims | null> {
-  try {
-    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ['HS256'] });
-    if (typeof payload.sub !== 'string' || typeof payload.role !== 'string') return null;
-    return { sub: payload.sub, role: payload.role as UserRole, email: String(payload.email ?? '') };
-  } catch {
-    return null;
-  }
+/** Verifies an access token; null when it is forged, expired, malformed or for another purpose. */
+export async function verifyAccessToken(token: string, secrets: SigningSecrets): Promise<TokenClaims | null> {
+  const verdict = await verifyToken(keysFor(secrets, 'login'), 'login', token);
+  if (!verdict.ok || typeof verdict.payload.role !== 'string' || !ROLES.includes(verdict.payload.role)) return null;
+  return { sub: verdict.payload.sub, role: verdict.payload.role as UserRole, email: String(verdict.payload.email ?? '') };
 }

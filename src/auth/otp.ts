@@ -1,4 +1,5 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Keyring } from '../security/keyring';
 
 export const OTP_LENGTH = 6;
 
@@ -17,13 +18,20 @@ export function generateOtp(): string {
  * Keyed with a server secret because a 6-digit code alone is trivially brute-forced from a
  * leaked table.
  */
-export function hashOtp(secret: string, email: string, code: string): string {
-  return createHmac('sha256', secret).update(`${normalizeEmail(email)}:${code}`).digest('hex');
+export function hashOtp(key: Buffer, email: string, code: string): string {
+  return createHmac('sha256', key).update(`${normalizeEmail(email)}:${code}`).digest('hex');
 }
 
-/** Compares in constant time so response timing says nothing about how close a guess was. */
-export function otpMatches(secret: string, email: string, code: string, storedHash: string): boolean {
-  const given = Buffer.from(hashOtp(secret, email, code), 'hex');
+/**
+ * Compares in constant time so response timing says nothing about how close a guess was. Every key
+ * of the ring is tried, so a code issued just before a key rotation still works.
+ */
+export function otpMatches(keys: Keyring, email: string, code: string, storedHash: string): boolean {
   const stored = Buffer.from(storedHash, 'hex');
-  return given.length === stored.length && timingSafeEqual(given, stored);
+  let matched = false;
+  for (const { key } of keys.all) {
+    const given = Buffer.from(hashOtp(key, email, code), 'hex');
+    matched = (given.length === stored.length && timingSafeEqual(given, stored)) || matched;
+  }
+  return matched;
 }

@@ -1,3 +1,4 @@
+import type { SigningSecrets } from '../security/keys';
 import type { Db } from '../db/database';
 import { forbidden, HttpError } from '../lib/errors';
 import { verifyDeepLinkToken } from '../smartengage/deep-link-token';
@@ -8,9 +9,9 @@ export interface AttributedMessage {
 }
 
 /** The message a deep-link token came from, if the token is genuine and belongs to this customer. */
-export async function attributedMessage(db: Db, secret: string, token: string, customerId: string): Promise<AttributedMessage | null> {
+export async function attributedMessage(db: Db, secrets: SigningSecrets, token: string, customerId: string): Promise<AttributedMessage | null> {
   // an expired link still says where the customer came from; only forgeries are refused
-  const verdict = await verifyDeepLinkToken(token, secret);
+  const verdict = await verifyDeepLinkToken(token, secrets);
   const tokenId = verdict.ok ? verdict.claims.tokenId : verdict.reason === 'expired' ? verdict.tokenId : undefined;
   if (!tokenId) throw new HttpError(400, 'invalid_deep_link', 'deep_link_token is not a valid link token');
   const link = await db.selectFrom('deep_links').select(['customer_id', 'message_id']).where('token_id', '=', tokenId).executeTakeFirst();

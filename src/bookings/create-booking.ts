@@ -1,3 +1,4 @@
+import type { SigningSecrets } from '../security/keys';
 import type { Db } from '../db/database';
 import { HttpError, notFound } from '../lib/errors';
 import { recordBookingConversions } from '../smartengage/decisions';
@@ -16,14 +17,14 @@ export interface NewBooking {
  * to the reminder it came from (`source_message_id`). Returns that message too, so the caller
  * can hand the BOOKED response to the workflow that owns it.
  */
-export async function createBooking(db: Db, deepLinkSecret: string, booking: NewBooking) {
+export async function createBooking(db: Db, deepLinkSecrets: SigningSecrets, booking: NewBooking) {
   const customer = await db.selectFrom('customers').select('id').where('id', '=', booking.customerId).executeTakeFirst();
   if (!customer) throw notFound('customer');
   const service = await db.selectFrom('services').select(['id', 'is_active', 'base_price']).where('id', '=', booking.serviceId).executeTakeFirst();
   if (!service) throw notFound('service');
   if (!service.is_active) throw new HttpError(422, 'service_inactive', 'this service is no longer offered', [{ path: 'service_id', message: 'inactive service' }]);
 
-  const message: AttributedMessage | null = booking.deepLinkToken ? await attributedMessage(db, deepLinkSecret, booking.deepLinkToken, booking.customerId) : null;
+  const message: AttributedMessage | null = booking.deepLinkToken ? await attributedMessage(db, deepLinkSecrets, booking.deepLinkToken, booking.customerId) : null;
   const row = await db
     .insertInto('bookings')
     .values({

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { eventTime } from '../lib/bounded-time';
 
 /**
  * CoachNova's input events: what the API accepts and what it signals to a worker's session.
  * The session workflow imports only the types (`import type`), never zod itself.
  */
 
-const isoTime = z.iso.datetime({ offset: true });
+const isoTime = eventTime;
 const uuid = z.uuid();
 
 const JobCompletedFields = {

@@ -295,6 +295,13 @@ export interface OtpCodesTable {
   created_at: CreatedAt;
 }
 
+/** Fixed-window counters shared by every API process (rate limits, OTP guesses). */
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  reset_at: Timestamp;
+}
+
 export interface DeepLinksTable {
   token_id: string;
   customer_id: string;
@@ -416,6 +423,7 @@ export interface Database {
   campaigns: CampaignsTable;
   contact_claims: ContactClaimsTable;
   otp_codes: OtpCodesTable;
+  rate_limits: RateLimitsTable;
   deep_links: DeepLinksTable;
   burnout_assessments: BurnoutAssessmentsTable;
   supervisor_alerts: SupervisorAlertsTable;

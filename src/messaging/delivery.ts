@@ -6,7 +6,7 @@ import type { Db } from '../db/database';
 import type { AgentType, MessageType } from '../db/types';
 import type { Mailer, OutgoingMail, SentMail } from '../email/mailer';
 import { messageMail } from '../email/message-mail';
-import { createUnsubscribeToken, unsubscribeSecret } from './unsubscribe-token';
+import { createUnsubscribeToken } from './unsubscribe-token';
 
 export interface SendMessageEmailInput {
   messageId: string;
@@ -128,9 +128,9 @@ async function claimOrAwaitLease(db: Db, messageId: string, owner: string, attem
   }
 }
 
-function composeMail(config: Config, message: SendableMessage, marketing: boolean): OutgoingMail {
+async function composeMail(config: Config, message: SendableMessage, marketing: boolean): Promise<OutgoingMail> {
   const unsubscribeUrl = marketing
-    ? `${publicBaseUrl(config)}/unsubscribe/${createUnsubscribeToken(unsubscribeSecret(config), message.user_id)}`
+    ? `${publicBaseUrl(config)}/unsubscribe/${await createUnsubscribeToken(config, message.user_id)}`
     : null;
   return messageMail({
     to: message.email,
@@ -208,7 +208,7 @@ export async function sendMessageEmail(deps: DeliveryDeps, input: SendMessageEma
   const claimed = await claimOrAwaitLease(deps.db, message.id, owner, attempt);
   if (claimed === 'sent') return alreadySent(await loadForSending(deps.db, message.id));
 
-  const sent = await sendRecordingErrors(deps, message.id, owner, composeMail(deps.config, claimed, input.marketing), attempt);
+  const sent = await sendRecordingErrors(deps, message.id, owner, await composeMail(deps.config, claimed, input.marketing), attempt);
   await deps.db
     .updateTable('ai_messages')
     .set({ delivery_status: 'SENT', provider_message_id: sent.messageId, sent_at: new Date(), error: null, send_lease_until: null, send_lease_owner: null, updated_at: new Date() })

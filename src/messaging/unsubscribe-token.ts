@@ -1,36 +1,23 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { keysFor, type SigningSecrets } from '../security/keys';
+import { signToken, verifyToken } from '../security/tokens';
 
 /**
- * The token in a one-click unsubscribe link: the user id and an HMAC over it, so the link
- * needs no login and cannot be forged for someone else. It does not expire: an unsubscribe
- * link in an old email must keep working (RFC 8058 expects that).
+ * The token in a one-click unsubscribe link (purpose `unsubscribe`): the user id, signed, so the
+ * link needs no login and cannot be forged for someone else. It lives long — an unsubscribe link
+ * in an old email must keep working (RFC 8058 expects that) — but not for ever
+ * (UNSUBSCRIBE_TOKEN_TTL_DAYS), so a leaked link or a retired key stops mattering one day.
  */
-const PURPOSE = 'unsubscribe:v1:';
-
-function signature(secret: string, userId: string): string {
-  return createHmac('sha256', secret).update(PURPOSE + userId).digest('base64url');
+export interface UnsubscribeSettings extends SigningSecrets {
+  UNSUBSCRIBE_TOKEN_TTL_DAYS: number;
 }
 
-export function createUnsubscribeToken(secret: string, userId: string): string {
-  return `${Buffer.from(userId, 'utf8').toString('base64url')}.${signature(secret, userId)}`;
+export async function createUnsubscribeToken(settings: UnsubscribeSettings, userId: string, now = new Date()): Promise<string> {
+  const expiresAt = new Date(now.getTime() + settings.UNSUBSCRIBE_TOKEN_TTL_DAYS * 86_400_000);
+  return signToken(keysFor(settings, 'unsubscribe'), 'unsubscribe', {}, { subject: userId, expiresAt });
 }
 
-/** The user id the token was issued for, or null when it is malformed or forged. */
-export function verifyUnsubscribeToken(secret: string, token: string): string | null {
-  const [encodedId, given, ...rest] = token.split('.');
-  if (!encodedId || !given || rest.length > 0) return null;
-  const userId = Buffer.from(encodedId, 'base64url').toString('utf8');
-  if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
-  const expected = Buffer.from(signature(secret, userId));
-  const actual = Buffer.from(given);
-  return expected.length === actual.length && timingSafeEqual(expected, actual) ? userId : null;
-}
-
-/**
- * The signing key for unsubscribe tokens, derived from the deep-link secret with its own
- * purpose label: one secret to manage, yet a deep-link signature can never pass as an
- * unsubscribe token or the other way round.
- */
-export function unsubscribeSecret(config: { DEEPLINK_SECRET: string }): string {
-  return createHmac('sha256', config.DEEPLINK_SECRET).update('shoktiai/unsubscribe-key/v1').digest('base64url');
+/** The user id the token was issued for, or null when it is malformed, forged or expired. */
+export async function verifyUnsubscribeToken(settings: SigningSecrets, token: string): Promise<string | null> {
+  const verdict = await verifyToken(keysFor(settings, 'unsubscribe'), 'unsubscribe', token);
+  return verdict.ok && /^[0-9a-f-]{36}$/i.test(verdict.payload.sub) ? verdict.payload.sub : null;
 }

@@ -1,9 +1,11 @@
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { keysFor, type SigningSecrets } from '../security/keys';
+import { signToken, verifyToken } from '../security/tokens';
 
 /**
- * The signed, expiring token in a tracked link (`/l/<token>`): HS256 over the link's id, the
- * customer, the service and an optional promo code. The row in `deep_links` holds the same facts
- * plus the click record; the signature lets the click endpoint reject forgeries before any query.
+ * The signed, expiring token in a tracked link (`/l/<token>`, purpose `deep_link`) over the link's
+ * id, the customer, the service and an optional promo code. The row in `deep_links` holds the same
+ * facts plus the click record; the signature lets the click endpoint reject forgeries before any
+ * query.
  */
 export interface DeepLinkClaims {
   tokenId: string;
@@ -15,46 +17,31 @@ export interface DeepLinkClaims {
 
 export type DeepLinkVerdict = { ok: true; claims: DeepLinkClaims } | { ok: false; reason: 'expired' | 'invalid'; tokenId?: string };
 
-const ISSUER = 'shoktiai';
-const AUDIENCE = 'deeplink';
-const key = (secret: string) => new TextEncoder().encode(secret);
-
-export async function signDeepLinkToken(claims: DeepLinkClaims, secret: string): Promise<string> {
-  return new SignJWT({ svc: claims.serviceId, ...(claims.promoCode ? { promo: claims.promoCode } : {}) })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setJti(claims.tokenId)
-    .setSubject(claims.customerId)
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
-    .sign(key(secret));
+export async function signDeepLinkToken(claims: DeepLinkClaims, secrets: SigningSecrets): Promise<string> {
+  return signToken(keysFor(secrets, 'deep_link'), 'deep_link', { svc: claims.serviceId, ...(claims.promoCode ? { promo: claims.promoCode } : {}) }, {
+    subject: claims.customerId,
+    jwtId: claims.tokenId,
+    expiresAt: claims.expiresAt,
+  });
 }
 
-/** Checks signature, audience and expiry; an expired token still tells which link it was. */
-export async function verifyDeepLinkToken(token: string, secret: string, now = new Date()): Promise<DeepLinkVerdict> {
-  try {
-    const { payload } = await jwtVerify(token, key(secret), {
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      algorithms: ['HS256'],
-      currentDate: now,
-    });
-    if (typeof payload.jti !== 'string' || typeof payload.sub !== 'string' || typeof payload.svc !== 'string' || typeof payload.exp !== 'number') {
-      return { ok: false, reason: 'invalid' };
-    }
-    return {
-      ok: true,
-      claims: {
-        tokenId: payload.jti,
-        customerId: payload.sub,
-        serviceId: payload.svc,
-        promoCode: typeof payload.promo === 'string' ? payload.promo : null,
-        expiresAt: new Date(payload.exp * 1000),
-      },
-    };
-  } catch (error) {
-    // jose checks the signature before the claims, so "expired" is only said of a genuine token
-    if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired', tokenId: typeof error.payload.jti === 'string' ? error.payload.jti : undefined };
-    return { ok: false, reason: 'invalid' };
+/** Checks signature, purpose and expiry; an expired token still tells which link it was. */
+export async function verifyDeepLinkToken(token: string, secrets: SigningSecrets, now = new Date()): Promise<DeepLinkVerdict> {
+  const verdict = await verifyToken(keysFor(secrets, 'deep_link'), 'deep_link', token, now);
+  if (!verdict.ok) {
+    const jti = verdict.payload?.jti;
+    return verdict.reason === 'expired' && typeof jti === 'string' ? { ok: false, reason: 'expired', tokenId: jti } : { ok: false, reason: 'invalid' };
   }
+  const { payload } = verdict;
+  if (typeof payload.jti !== 'string' || typeof payload.svc !== 'string') return { ok: false, reason: 'invalid' };
+  return {
+    ok: true,
+    claims: {
+      tokenId: payload.jti,
+      customerId: payload.sub,
+      serviceId: payload.svc,
+      promoCode: typeof payload.promo === 'string' ? payload.promo : null,
+      expiresAt: new Date(payload.exp * 1000),
+    },
+  };
 }

@@ -38,7 +38,7 @@ export async function createDeepLink(db: Db, config: Config, link: NewDeepLink):
   const row = await db.selectFrom('deep_links').selectAll().where('token_id', '=', tokenId).executeTakeFirstOrThrow();
   const token = await signDeepLinkToken(
     { tokenId, customerId: row.customer_id, serviceId: row.service_id ?? link.serviceId, promoCode: row.promo_code, expiresAt: row.expires_at },
-    config.DEEPLINK_SECRET,
+    config,
   );
   return { tokenId, url: `${publicBaseUrl(config)}/l/${token}`, expiresAt: row.expires_at.toISOString() };
 }

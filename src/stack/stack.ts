@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { GENERATED_SECRETS } from '../security/dev-secrets';
+import { encryptedDataConverter } from '../temporal/codec/data-converter';
 import { Client as PgClient } from 'pg';
 import { loadConfig } from '../config';
 import { seedDemoDataIfEmpty } from '../db/demo-data';
@@ -100,9 +102,9 @@ export function stackOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, log: (
  */
 function stackSecrets(dir: string): Record<string, string> {
   const file = join(dir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  const secret = () => randomBytes(32).toString('base64url');
-  const secrets = { JWT_SECRET: secret(), DEEPLINK_SECRET: secret(), INTERNAL_API_KEY: secret() };
+  const existing: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const generated = Object.entries(GENERATED_SECRETS).map(([name, make]) => [name, existing[name] ?? make()]);
+  const secrets = { ...Object.fromEntries(generated), INTERNAL_API_KEY: existing.INTERNAL_API_KEY ?? randomBytes(32).toString('base64url') };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
@@ -155,7 +157,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await ensureNamespace(server.address, options.namespace, NAMESPACE_RETENTION);
     const connection = await Connection.connect({ address: server.address });
     stopping.push(() => connection.close());
-    const client = new Client({ connection, namespace: options.namespace });
 
     const ui = options.ui
       ? await startTemporalUi({
@@ -180,12 +181,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://localhost:${firstApiPort}`,
       DEMO_DATA: 'false',
       ...stackSecrets(options.dir),
-      ...pickDefined(process.env, ['JWT_SECRET', 'DEEPLINK_SECRET', 'INTERNAL_API_KEY']),
+      ...pickDefined(process.env, ['JWT_SECRET', 'DEEPLINK_SECRET', 'PAYLOAD_CODEC_KEY', 'INTERNAL_API_KEY']),
       ...options.serviceEnv,
     };
 
     // one-shot jobs, as docker-compose's `migrate` service
     const config = loadConfig({ ...process.env, ...env, LOG_LEVEL: 'warn' });
+    const client = new Client({ connection, namespace: options.namespace, dataConverter: encryptedDataConverter(config) });
     const db = await createDatabase({ url: options.databaseUrl, poolMax: 2 });
     try {
       const applied = await migrateToLatest(db);

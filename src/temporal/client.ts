@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
+import { encryptedDataConverter, type CodecSettings } from './codec/data-converter';
 
 export interface TemporalTarget {
   address: string;
@@ -12,10 +13,13 @@ export function temporalTarget(config: Config, address = config.TEMPORAL_ADDRESS
   return { address, namespace: config.TEMPORAL_NAMESPACE, apiKey: config.TEMPORAL_API_KEY, tls: config.TEMPORAL_TLS || !!config.TEMPORAL_API_KEY };
 }
 
-/** A Temporal client for the API and scripts (Temporal Cloud with an API key, or a plain cluster). */
-export async function connectClient(target: TemporalTarget): Promise<Client> {
+/**
+ * A Temporal client for the API and scripts (Temporal Cloud with an API key, or a plain cluster),
+ * encrypting payloads like the worker does.
+ */
+export async function connectClient(target: TemporalTarget, codec: CodecSettings): Promise<Client> {
   const connection = await Connection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, dataConverter: encryptedDataConverter(codec) });
 }
 
 /** Reports whether the Temporal frontend answers for our namespace. */

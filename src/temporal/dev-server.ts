@@ -23,6 +23,8 @@ export interface DevServerOptions {
   retention?: string;
   /** SQLite pragmas for the file store, over the defaults (WAL, synchronous=NORMAL); benchmarks use synchronous=OFF. */
   sqlitePragmas?: Record<string, string>;
+  /** The payload codec endpoint the Web UI decrypts payloads through (`<api>/codec`). */
+  uiCodecEndpoint?: string;
   startTimeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -113,6 +115,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   args.push(...searchAttributeFlags(options.searchAttributes));
   if (options.headless) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort ?? (await freePort())));
+  if (options.uiCodecEndpoint && !options.headless) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
     const pragmas = { journal_mode: 'WAL', synchronous: 'NORMAL', ...options.sqlitePragmas };

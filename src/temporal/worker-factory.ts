@@ -1,12 +1,15 @@
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolve } from 'node:path';
+import type { DataConverter } from '@temporalio/common';
+import { FAILURE_CONVERTER_PATH } from './codec/data-converter';
 
 // compiled (dist/) the workflows are JavaScript next to this file; under tsx, the sources
 export const WORKFLOWS_PATH = resolve(__dirname, `../workflows/index.${__filename.endsWith('.js') ? 'js' : 'ts'}`);
 
 /** Bundles the workflow code once; the worker and every test reuse the result. */
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  // the failure converter runs inside the workflow sandbox too: workflow failures are encoded there
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
 }
 
 const quietBundlerLogger = {
@@ -30,6 +33,8 @@ export interface WorkerOptions {
   maxCachedWorkflows?: number;
   /** How long activities in flight may finish after shutdown() before they are cancelled (5 s). */
   shutdownGraceTimeMs?: number;
+  /** The encrypting data converter (`encryptedDataConverter`); the client must use the same keys. */
+  dataConverter: DataConverter;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -39,6 +44,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     activities: options.activities,
     workflowBundle: options.workflowBundle,
+    dataConverter: options.dataConverter,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 40,
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,

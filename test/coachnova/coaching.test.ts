@@ -239,7 +239,7 @@ describe('POST /bookings/:id/complete', () => {
   it('completes once, updates the customer, and feeds the worker session', async () => {
     const worker = await createWorker(system.db, { locale: 'en' });
     const bookingId = await createBooking(system.db, fixture, worker.id);
-    const token = await signAccessToken({ sub: fixture.customerId, role: 'customer', email: 'c@example.com' }, system.config.JWT_SECRET, 600);
+    const token = await signAccessToken({ sub: fixture.customerId, role: 'customer', email: 'c@example.com' }, system.config, 600);
     const res = await postJson(`${system.baseUrl}/bookings/${bookingId}/complete`, { rating: 2, feedback: 'Arrived late', minutes_late: 30 }, { authorization: `Bearer ${token}` });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ booking: { id: bookingId, status: 'COMPLETED', rating: 2 }, coaching_session: `coaching-${worker.id}` });
@@ -258,7 +258,7 @@ describe('POST /bookings/:id/complete', () => {
   it('refuses another customer, a cancelled booking and a bad body', async () => {
     const worker = await createWorker(system.db);
     const bookingId = await createBooking(system.db, fixture, worker.id);
-    const stranger = await signAccessToken({ sub: '3f1c7a52-4a51-4f0e-9d0e-0a4c7c1f0b55', role: 'customer', email: 's@example.com' }, system.config.JWT_SECRET, 600);
+    const stranger = await signAccessToken({ sub: '3f1c7a52-4a51-4f0e-9d0e-0a4c7c1f0b55', role: 'customer', email: 's@example.com' }, system.config, 600);
     expect((await postJson(`${system.baseUrl}/bookings/${bookingId}/complete`, {}, { authorization: `Bearer ${stranger}` })).status).toBe(403);
     expect((await postJson(`${system.baseUrl}/bookings/${bookingId}/complete`, {})).status).toBe(401);
     expect((await postJson(`${system.baseUrl}/bookings/${bookingId}/complete`, { rating: 0 }, API_KEY)).status).toBe(422);

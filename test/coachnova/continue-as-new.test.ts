@@ -12,6 +12,9 @@ import { postJson } from '../helpers/http';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
 import { loadHistory, recordHistory } from '../helpers/history-files';
+import { encryptedDataConverter, payloadKeys } from '../../src/temporal/codec/data-converter';
+import { EncryptionCodec } from '../../src/temporal/codec/encryption-codec';
+import { decryptedHistory } from '../helpers/history-codec';
 import { API_KEY, coachnovaMessages, createWorker, getWorkerState, postJobCompleted, quietHoursAwayFromNow } from './fixtures';
 
 /**
@@ -98,8 +101,10 @@ describe('CoachNova session over hundreds of events', () => {
     const firstRun = runs.find((r) => !started(r)?.continuedExecutionRunId);
     const secondRun = runs.find((r) => firstRun && started(r)?.continuedExecutionRunId === started(firstRun)?.originalExecutionRunId);
     if (firstRun && secondRun) {
-      recordHistory(SAVED_HISTORIES[0], firstRun.history as History);
-      recordHistory(SAVED_HISTORIES[1], secondRun.history as History);
+      // saved decrypted: the fixtures must replay on installations with other payload keys
+      const codec = new EncryptionCodec(payloadKeys(system.config));
+      recordHistory(SAVED_HISTORIES[0], await decryptedHistory(firstRun.history as History, codec));
+      recordHistory(SAVED_HISTORIES[1], await decryptedHistory(secondRun.history as History, codec));
     }
     // every history kept in the folder, and at least the two named above (a missing one fails here)
     for (const file of SAVED_HISTORIES) expect(existsSync(file)).toBe(true);
@@ -108,7 +113,7 @@ describe('CoachNova session over hundreds of events', () => {
       .map((f) => ({ workflowId: `saved-${f}`, history: loadHistory(join(HISTORIES, f)) }));
 
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, [...runs, ...saved])) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, dataConverter: encryptedDataConverter(system.config) }, [...runs, ...saved])) {
       results.push(result);
     }
     expect(results).toHaveLength(runs.length + saved.length);
@@ -131,11 +136,14 @@ describe('CoachNova settings across continue-as-new', () => {
       await postJobCompleted(system, worker.id, { booking_id: randomUUID(), rating: 5, finished_at: new Date(Date.now() - (i + 1) * HOUR).toISOString() });
     }
     const runs = await sessionRuns(handle.workflowId);
-    const settingsOf = (run: HistoryAndWorkflowId) => {
+    // history holds encrypted payloads: decrypt before reading the input
+    const codec = new EncryptionCodec(payloadKeys(system.config));
+    const settingsOf = async (run: HistoryAndWorkflowId) => {
       const payload = (run.history as History).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-      return defaultPayloadConverter.fromPayload<{ settings: typeof current }>(payload!).settings;
+      const [plain] = await codec.decode([payload!]);
+      return defaultPayloadConverter.fromPayload<{ settings: typeof current }>(plain).settings;
     };
-    const started = runs.map(settingsOf);
+    const started = await Promise.all(runs.map(settingsOf));
     expect(started).toContainEqual(old);
     expect(started).toContainEqual(current);
   }, 60_000);

@@ -4,10 +4,13 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createApp } from '../../src/api/app';
+import { createHttpServer } from '../../src/api/http-server';
+import { httpTimeouts } from '../../src/api/server';
 import { loadConfig, type Config } from '../../src/config';
 import { createMailer, type Mailer } from '../../src/email/mailer';
 import { createOpenAiClient } from '../../src/llm/openai-client';
 import { createLogger } from '../../src/lib/logger';
+import { encryptedDataConverter } from '../../src/temporal/codec/data-converter';
 import { createWorker } from '../../src/temporal/worker-factory';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
@@ -64,12 +67,14 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     SMTP_URL: smtp.url,
     INTERNAL_API_KEY: 'test-internal-api-key-0123456789',
     PORT: '0',
+    // tests play several clients through X-Forwarded-For from loopback
+    TRUST_PROXY: 'loopback',
     ...options.env,
   });
   const logger = createLogger(config.LOG_LEVEL);
   const mailer = createMailer({ smtpUrl: smtp.url, from: config.EMAIL_FROM, outboxDir: config.OUTBOX_DIR, timeoutMs: 5000 });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter(config) });
 
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
@@ -82,14 +87,14 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       taskQueue,
       activities: createActivities({ config, db: database.db, mailer, logger, openai: createOpenAiClient(config) }),
       workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+      dataConverter: encryptedDataConverter(config),
     });
     workerRun = worker.run();
   }
 
   const app = createApp({ config, db: database.db, temporal: client, mailer, logger });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server: Server = createHttpServer(app, httpTimeouts(config));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
 
   return {

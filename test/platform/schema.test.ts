@@ -23,6 +23,7 @@ const SCHEMA: SchemaMap = {
   prompt_version_events: { id: true, prompt_id: true, action: true, actor: true, details: true, at: true },
   message_approvals: { message_id: true, workflow_id: true, customer_id: true, campaign_id: true, prompt_id: true, prompt_version: true, reason: true, draft: true, safety: true, model: true, waiting_since: true, expires_at: true, decision: true, note: true, decided_by: true, decided_at: true },
   signal_outbox: { id: true, message_id: true, workflow_id: true, event: true, correlation_id: true, attempts: true, next_attempt_at: true, last_error: true, created_at: true },
+  rate_limits: { key: true, hits: true, reset_at: true },
   services: { id: true, name: true, name_bn: true, description: true, category: true, base_price: true, is_active: true, created_at: true, updated_at: true },
   supervisor_alerts: { id: true, worker_id: true, idempotency_key: true, score: true, level: true, factors: true, correlation_id: true, workflow_id: true, provider_message_id: true, sent_at: true, created_at: true },
   users: { id: true, email: true, phone: true, full_name: true, role: true, locale: true, timezone: true, consent: true, is_active: true, created_at: true, updated_at: true },

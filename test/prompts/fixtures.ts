@@ -33,6 +33,6 @@ export async function listVersions(system: TestSystem, query: string) {
 
 /** An operator's bearer token, as the console would send it. */
 export async function operatorAuth(system: TestSystem, email = 'ops@example.test'): Promise<Record<string, string>> {
-  const token = await signAccessToken({ sub: '00000000-0000-4000-8000-000000000001', role: 'operator', email }, system.config.JWT_SECRET, 3600);
+  const token = await signAccessToken({ sub: '00000000-0000-4000-8000-000000000001', role: 'operator', email }, system.config, 3600);
   return { authorization: `Bearer ${token}` };
 }

@@ -129,10 +129,10 @@ describe('tracked links', () => {
     expect(forgedPage).toContain('This link is not valid');
 
     const claims = { tokenId: randomUUID(), customerId: randomUUID(), serviceId: randomUUID(), promoCode: null };
-    const wrongKey = await signDeepLinkToken({ ...claims, expiresAt: new Date(Date.now() + 3600_000) }, 'another-secret-that-is-at-least-32-chars!');
+    const wrongKey = await signDeepLinkToken({ ...claims, expiresAt: new Date(Date.now() + 3600_000) }, { ...system.config, DEEPLINK_SECRET: 'another-secret-that-is-at-least-32-chars!' });
     expect((await fetch(`${system.baseUrl}/l/${wrongKey}`, { redirect: 'manual' })).status).toBe(400);
 
-    const expired = await signDeepLinkToken({ ...claims, expiresAt: new Date(Date.now() - 1000) }, system.config.DEEPLINK_SECRET);
+    const expired = await signDeepLinkToken({ ...claims, expiresAt: new Date(Date.now() - 1000) }, system.config);
     const res = await fetch(`${system.baseUrl}/l/${expired}`, { redirect: 'manual' });
     expect(res.status).toBe(410);
     expect(await res.text()).toContain('This link has expired');

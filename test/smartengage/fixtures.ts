@@ -78,7 +78,7 @@ export async function createCustomer(db: Db, spec: CustomerSpec): Promise<{ id: 
 }
 
 export async function customerToken(system: TestSystem, customer: { id: string; email: string }): Promise<string> {
-  return signAccessToken({ sub: customer.id, role: 'customer', email: customer.email }, system.config.JWT_SECRET, 3600);
+  return signAccessToken({ sub: customer.id, role: 'customer', email: customer.email }, system.config, 3600);
 }
 
 export async function runSegment(system: TestSystem, body: unknown, headers: Record<string, string> = {}) {

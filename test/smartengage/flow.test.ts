@@ -6,6 +6,9 @@ import { getJson, postJson } from '../helpers/http';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
+import { encryptedDataConverter, payloadKeys } from '../../src/temporal/codec/data-converter';
+import { EncryptionCodec } from '../../src/temporal/codec/encryption-codec';
+import { decryptedHistory } from '../helpers/history-codec';
 import {
   API_KEY,
   bengali,
@@ -157,9 +160,11 @@ describe('SmartEngage end to end', () => {
       { workflowId: message.workflow_id!, history: await clickerRun.fetchHistory() },
       { workflowId: `campaign-${jobId}`, history: await system.client.workflow.getHandle(`campaign-${jobId}`).fetchHistory() },
     ];
-    const replay = await Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, histories);
+    const replay = await Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, dataConverter: encryptedDataConverter(system.config) }, histories);
     for await (const result of replay) expect(result.error).toBeUndefined();
-    recordHistory(join(__dirname, 'histories', 'reengagement-clicked-booked.binpb'), histories[0].history);
-    recordHistory(join(__dirname, 'histories', 'campaign-three-customers.binpb'), histories[1].history);
+    // saved decrypted: the fixtures must replay on installations with other payload keys
+    const codec = new EncryptionCodec(payloadKeys(system.config));
+    recordHistory(join(__dirname, 'histories', 'reengagement-clicked-booked.binpb'), await decryptedHistory(histories[0].history, codec));
+    recordHistory(join(__dirname, 'histories', 'campaign-three-customers.binpb'), await decryptedHistory(histories[1].history, codec));
   });
 });

@@ -12,6 +12,7 @@ import type { ReengagementInput } from '../../src/smartengage/types';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
+import { encryptedDataConverter } from '../../src/temporal/codec/data-converter';
 import { createCustomer, createService, messagesOf, runSegment, smartEngageEnv, waitForJob } from './fixtures';
 
 let system: TestSystem;
@@ -146,6 +147,7 @@ describe('SmartEngage never contacts anyone twice', () => {
       connection,
       taskQueue: queue,
       workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+      dataConverter: encryptedDataConverter(system.config),
       activities: createActivities({ config: system.config, db: system.db, mailer: system.mailer, logger: createLogger('silent'), openai: null }),
     });
     const outcome = await worker.runUntil(handle.result());

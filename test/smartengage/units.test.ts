@@ -37,7 +37,7 @@ describe('send windows in the customer timezone', () => {
 });
 
 describe('deep link tokens', () => {
-  const secret = config.DEEPLINK_SECRET;
+  const secret = config;
   const claims = { tokenId: randomUUID(), customerId: randomUUID(), serviceId: randomUUID(), promoCode: 'COMEBACK10' };
 
   it('round-trips the signed claims', async () => {
@@ -53,7 +53,7 @@ describe('deep link tokens', () => {
     const [h, p, s] = valid.split('.');
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), svc: randomUUID() })).toString('base64url')}.${s}`;
     expect(await verifyDeepLinkToken(tampered, secret)).toEqual({ ok: false, reason: 'invalid' });
-    expect(await verifyDeepLinkToken(valid, 'x'.repeat(40))).toEqual({ ok: false, reason: 'invalid' });
+    expect(await verifyDeepLinkToken(valid, { ...config, DEEPLINK_SECRET: 'x'.repeat(40) })).toEqual({ ok: false, reason: 'invalid' });
     expect(await verifyDeepLinkToken('garbage', secret)).toEqual({ ok: false, reason: 'invalid' });
   });
 

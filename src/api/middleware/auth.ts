@@ -30,7 +30,7 @@ export function authenticate(config: Config) {
     }
     const bearer = /^Bearer\s+(.+)$/i.exec(req.header('authorization') ?? '')?.[1];
     if (bearer) {
-      const claims = await verifyAccessToken(bearer, config.JWT_SECRET);
+      const claims = await verifyAccessToken(bearer, config);
       if (claims) req.auth = claims;
     }
     next();

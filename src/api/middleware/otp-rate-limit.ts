@@ -3,7 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { Config } from '../../config';
 import { sendError } from './errors';
 import type { Logger } from '../../lib/logger';
-import { normalizeEmail } from '../../auth/otp';
+import { PostgresRateLimitStore, type RateLimitCounters } from '../../security/rate-limit-counters';
 
 interface LimitOptions {
   /** Names the policy in the RateLimit headers and the log line. */
@@ -11,23 +11,23 @@ interface LimitOptions {
   limit: number;
   windowSeconds: number;
   logger: Logger;
-  /** Defaults to the client IP (IPv6 grouped by subnet, as the library does). */
-  key?: (req: Request) => string;
+  counters: RateLimitCounters;
 }
 
 /**
- * A fixed-window limiter answering in our JSON error format, with Retry-After and the IETF
- * RateLimit headers. Counters live in this process's memory: enough for one API process; several
- * replicas would share a store (e.g. Redis) instead.
+ * A fixed-window limiter per client IP (IPv6 grouped by subnet, as the library does) answering in
+ * our JSON error format, with Retry-After and the IETF RateLimit headers. Counters live in
+ * PostgreSQL, so several API processes share them. The client IP is the peer's address unless
+ * TRUST_PROXY names the proxies whose X-Forwarded-For is believed.
  */
-function limiter({ name, limit, windowSeconds, logger, key }: LimitOptions): RequestHandler {
+function limiter({ name, limit, windowSeconds, logger, counters }: LimitOptions): RequestHandler {
   return rateLimit({
     windowMs: windowSeconds * 1000,
     limit,
     identifier: name,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    ...(key ? { keyGenerator: (req: Request) => key(req) } : {}),
+    store: new PostgresRateLimitStore(counters, `${name}:`),
     handler: (req: Request, res: Response) => {
       logger.warn({ correlation_id: req.correlationId, policy: name }, 'rate limit reached');
       const retryAfter = Number(res.getHeader('retry-after') ?? windowSeconds);
@@ -37,25 +37,11 @@ function limiter({ name, limit, windowSeconds, logger, key }: LimitOptions): Req
 }
 
 /** Code requests from one client IP. */
-export function otpRequestIpLimit(config: Config, logger: Logger): RequestHandler {
-  return limiter({ name: 'otp-request-ip', limit: config.OTP_IP_REQUESTS_PER_WINDOW, windowSeconds: config.OTP_REQUEST_WINDOW_SECONDS, logger });
-}
-
-/**
- * Code requests for one email address, whoever asks: stops mail-bombing an inbox. Must run after
- * the body is validated, since it keys on the email.
- */
-export function otpRequestEmailLimit(config: Config, logger: Logger): RequestHandler {
-  return limiter({
-    name: 'otp-request-email',
-    limit: config.OTP_REQUESTS_PER_WINDOW,
-    windowSeconds: config.OTP_REQUEST_WINDOW_SECONDS,
-    logger,
-    key: (req) => `email:${normalizeEmail(String(req.body?.email ?? ''))}`,
-  });
+export function otpRequestIpLimit(config: Config, logger: Logger, counters: RateLimitCounters): RequestHandler {
+  return limiter({ name: 'otp-request-ip', limit: config.OTP_IP_REQUESTS_PER_WINDOW, windowSeconds: config.OTP_REQUEST_WINDOW_SECONDS, logger, counters });
 }
 
 /** Verification attempts from one client IP, across all emails: bounds guessing sprayed over many addresses. */
-export function otpVerifyIpLimit(config: Config, logger: Logger): RequestHandler {
-  return limiter({ name: 'otp-verify-ip', limit: config.OTP_VERIFY_IP_REQUESTS_PER_WINDOW, windowSeconds: config.OTP_REQUEST_WINDOW_SECONDS, logger });
+export function otpVerifyIpLimit(config: Config, logger: Logger, counters: RateLimitCounters): RequestHandler {
+  return limiter({ name: 'otp-verify-ip', limit: config.OTP_VERIFY_IP_REQUESTS_PER_WINDOW, windowSeconds: config.OTP_REQUEST_WINDOW_SECONDS, logger, counters });
 }

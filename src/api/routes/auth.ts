@@ -2,7 +2,8 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { z } from 'zod';
 import { requestLoginCode, verifyLoginCode, type VerifyOutcome } from '../../auth/login';
 import { OTP_LENGTH } from '../../auth/otp';
-import { otpRequestEmailLimit, otpRequestIpLimit, otpVerifyIpLimit } from '../middleware/otp-rate-limit';
+import { otpRequestIpLimit, otpVerifyIpLimit } from '../middleware/otp-rate-limit';
+import { RateLimitCounters } from '../../security/rate-limit-counters';
 import { HttpError } from '../../lib/errors';
 import type { ApiDeps } from '../deps';
 import { errorResponses, openApiRegistry } from '../openapi';
@@ -46,7 +47,7 @@ openApiRegistry.registerPath({
   path: '/auth/request-otp',
   summary: 'Email a 6-digit login code',
   description:
-    'Answers 202 with the same body whether or not the address has an account. Rate-limited per email and per client IP (429 with Retry-After).',
+    'Answers 202 with the same body whether or not the address has an account. Rate-limited per client IP (429 with Retry-After); an address holding the most live codes gets no new one (same answer).',
   tags: ['auth'],
   request: { body: { content: { 'application/json': { schema: OtpRequestBody } } } },
   responses: {
@@ -59,7 +60,7 @@ openApiRegistry.registerPath({
   method: 'post',
   path: '/auth/verify-otp',
   summary: 'Exchange a login code for an access token (JWT)',
-  description: 'A code works once. 401 when wrong or expired; 429 once the code has had too many wrong tries (request a new one).',
+  description: 'A code works once. 401 when wrong or expired; 429 once this client has made too many wrong tries at this address (others, including the address owner, are unaffected).',
   tags: ['auth'],
   request: { body: { content: { 'application/json': { schema: OtpVerifyBody } } } },
   responses: {
@@ -71,13 +72,13 @@ openApiRegistry.registerPath({
 
 function failure(outcome: Exclude<VerifyOutcome, { ok: true }>): HttpError {
   if (outcome.reason === 'attempts_exhausted') {
-    return new HttpError(429, 'otp_attempts_exceeded', 'too many wrong tries for this code; request a new one');
+    return new HttpError(429, 'otp_attempts_exceeded', 'too many wrong tries; wait until the code expires and request a new one');
   }
   if (outcome.reason === 'expired') return new HttpError(401, 'otp_expired', 'the code has expired; request a new one');
   return new HttpError(401, 'otp_invalid', 'the code is wrong', outcome.attemptsLeft === undefined ? null : { attempts_left: outcome.attemptsLeft });
 }
 
-/** Validates the body before the per-email limiter reads it, so malformed input is a 422, not a count. */
+/** Validates the body into `req.body` for the handler. */
 function validated(schema: z.ZodType) {
   return (req: Request, _res: Response, next: NextFunction) => {
     req.body = parseBody(schema, req);
@@ -87,23 +88,19 @@ function validated(schema: z.ZodType) {
 
 export function authRouter(deps: ApiDeps): Router {
   const { config, logger } = deps;
+  const counters = new RateLimitCounters(deps.db);
+  const login = { ...deps, counters };
   const router = Router();
 
-  router.post(
-    '/auth/request-otp',
-    otpRequestIpLimit(config, logger),
-    validated(OtpRequestBody),
-    otpRequestEmailLimit(config, logger),
-    async (req, res) => {
-      const { email } = req.body as z.infer<typeof OtpRequestBody>;
-      await requestLoginCode(deps, email, req.correlationId);
-      res.status(202).json(OTP_REQUESTED);
-    },
-  );
+  router.post('/auth/request-otp', otpRequestIpLimit(config, logger, counters), validated(OtpRequestBody), async (req, res) => {
+    const { email } = req.body as z.infer<typeof OtpRequestBody>;
+    await requestLoginCode(login, email, req.correlationId);
+    res.status(202).json(OTP_REQUESTED);
+  });
 
-  router.post('/auth/verify-otp', otpVerifyIpLimit(config, logger), validated(OtpVerifyBody), async (req, res) => {
+  router.post('/auth/verify-otp', otpVerifyIpLimit(config, logger, counters), validated(OtpVerifyBody), async (req, res) => {
     const { email, otp } = req.body as z.infer<typeof OtpVerifyBody>;
-    const outcome = await verifyLoginCode(deps, email, otp);
+    const outcome = await verifyLoginCode(login, email, otp, req.ip ?? req.socket.remoteAddress ?? 'unknown');
     if (!outcome.ok) throw failure(outcome);
     logger.info({ correlation_id: req.correlationId, user_id: outcome.user.id }, 'logged in');
     const body: z.infer<typeof AccessTokenSchema> = {

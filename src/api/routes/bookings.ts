@@ -7,12 +7,13 @@ import { attributedBookings } from '../../smartengage/metrics';
 import type { ApiDeps } from '../deps';
 import { requireUser } from '../middleware/auth';
 import { errorResponses, openApiRegistry } from '../openapi';
+import { bookingTime } from '../../lib/bounded-time';
 import { parseBody } from '../validate';
 
 export const CreateBookingBody = z
   .object({
     service_id: z.uuid(),
-    scheduled_at: z.iso.datetime({ offset: true }),
+    scheduled_at: bookingTime,
     customer_id: z.uuid().optional().openapi({ description: 'operators only; a customer books for themself' }),
     deep_link_token: z.string().min(10).max(2000).optional().openapi({ description: "the `token` of a reminder's landing URL: attributes the booking to that message" }),
   })
@@ -62,7 +63,7 @@ export function bookingsRouter({ config, db, temporal, logger }: ApiDeps): Route
       throw forbidden('only customers and operators book');
     }
 
-    const { booking, message } = await createBooking(db, config.DEEPLINK_SECRET, {
+    const { booking, message } = await createBooking(db, config, {
       customerId,
       serviceId: body.service_id,
       scheduledAt: new Date(body.scheduled_at),

@@ -4,6 +4,7 @@ import { pingDatabase } from '../../db/database';
 import { metricsRegistry } from '../../lib/metrics';
 import { pingTemporal } from '../../temporal/client';
 import type { ApiDeps } from '../deps';
+import { authenticate, requireOperator } from '../middleware/auth';
 import { openApiRegistry } from '../openapi';
 
 const HealthSchema = z
@@ -28,14 +29,16 @@ openApiRegistry.registerPath({
   responses: { 200: { description: 'text exposition format' } },
 });
 
-export function healthRouter({ db, temporal }: ApiDeps): Router {
+export function healthRouter({ config, db, temporal }: ApiDeps): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
     const [dbUp, temporalUp] = await Promise.all([pingDatabase(db), pingTemporal(temporal)]);
     const body: z.infer<typeof HealthSchema> = { status: dbUp && temporalUp ? 'ok' : 'degraded', database: dbUp ? 'up' : 'down', temporal: temporalUp ? 'up' : 'down' };
     res.status(dbUp && temporalUp ? 200 : 503).json(body);
   });
-  router.get('/metrics', async (_req, res) => {
+  // in production only operators (x-api-key, operator token) read the metrics: they tell traffic and failures
+  const metricsAccess = config.NODE_ENV === 'production' ? [authenticate(config), requireOperator] : [];
+  router.get('/metrics', ...metricsAccess, async (_req, res) => {
     res.setHeader('content-type', metricsRegistry.contentType);
     res.send(await metricsRegistry.metrics());
   });

@@ -32,7 +32,7 @@ export function linksRouter({ config, db }: ApiDeps, outbox: OutboxDrainer): Rou
 
   router.get('/l/:token', async (req, res) => {
     const token = String(req.params.token);
-    const verdict = await verifyDeepLinkToken(token, config.DEEPLINK_SECRET);
+    const verdict = await verifyDeepLinkToken(token, config);
     if (!verdict.ok) return problem(res, verdict.reason);
     const link = await recordDeepLinkClick(db, verdict.claims.tokenId);
     if (!link) return problem(res, 'invalid');

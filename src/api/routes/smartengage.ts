@@ -17,6 +17,7 @@ import { campaignProgress, startCampaignWorkflow } from '../../temporal/clients/
 import { temporalErrorReason, temporalHttpError } from '../../temporal/grpc-errors';
 import type { ApiDeps } from '../deps';
 import { errorResponses, openApiRegistry } from '../openapi';
+import { cronExpression, timeZoneName } from '../../lib/schedule-spec';
 import { parseBody, parseParams, parseQuery } from '../validate';
 
 // re-wrapped here: criteria.ts may load before zod is extended with .openapi()
@@ -99,8 +100,8 @@ const ScheduleParams = z.object({ schedule_id: z.string().regex(/^[A-Za-z0-9._-]
 export const CreateScheduleBody = z
   .object({
     schedule_id: ScheduleParams.shape.schedule_id.optional(),
-    cron: z.string().regex(/^(\S+\s+){4}\S+$/, 'five-field cron expression').optional(),
-    timezone: z.string().refine(isKnownTimeZone, 'unknown IANA timezone').optional(),
+    cron: cronExpression.optional(),
+    timezone: timeZoneName.optional(),
     segment_criteria: CriteriaSchema.optional(),
     paused: z.boolean().optional(),
     note: z.string().max(200).optional(),

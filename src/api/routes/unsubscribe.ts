@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { badRequest } from '../../lib/errors';
 import { revokeMarketingConsent } from '../../messaging/consent';
 import { unsubscribePage } from '../../messaging/unsubscribe-page';
-import { unsubscribeSecret, verifyUnsubscribeToken } from '../../messaging/unsubscribe-token';
+import { verifyUnsubscribeToken } from '../../messaging/unsubscribe-token';
 import type { ApiDeps } from '../deps';
 import { errorResponses, openApiRegistry } from '../openapi';
 
@@ -34,21 +34,20 @@ const wantsHtml = (req: Request) => req.accepts(['json', 'html']) === 'html';
 
 export function unsubscribeRouter({ config, db, logger }: ApiDeps): Router {
   const router = Router();
-  const secret = unsubscribeSecret(config);
-  const userFrom = (req: Request) => verifyUnsubscribeToken(secret, String(req.params.token ?? ''));
+  const userFrom = (req: Request) => verifyUnsubscribeToken(config, String(req.params.token ?? ''));
 
   const invalid = (req: Request, res: Response) => {
     if (wantsHtml(req)) return void res.status(400).type('html').send(unsubscribePage('invalid'));
     throw badRequest('invalid or forged unsubscribe token');
   };
 
-  router.get('/unsubscribe/:token', (req, res) => {
-    if (!userFrom(req)) return invalid(req, res);
+  router.get('/unsubscribe/:token', async (req, res) => {
+    if (!(await userFrom(req))) return invalid(req, res);
     res.type('html').send(unsubscribePage('confirm', req.originalUrl));
   });
 
   router.post('/unsubscribe/:token', async (req, res) => {
-    const userId = userFrom(req);
+    const userId = await userFrom(req);
     if (!userId) return invalid(req, res);
     const { found } = await revokeMarketingConsent(db, userId);
     logger.info({ correlationId: req.correlationId, userId, found }, 'marketing consent revoked by unsubscribe');
