@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import type { ParsedMail } from 'mailparser';
 import { recordHistory } from '../helpers/history-files';
+import { decryptedHistory } from '../helpers/history-codec';
+import { encryptedDataConverter, payloadKeys } from '../../src/temporal/codec/data-converter';
+import { EncryptionCodec } from '../../src/temporal/codec/encryption-codec';
 import { getJson, postJson } from '../helpers/http';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
@@ -149,10 +152,11 @@ describe('canary prompt versions and the approval gate', () => {
       { workflowId: rejectedRun.workflowId, history: await rejectedRun.fetchHistory() },
       { workflowId: `campaign-${jobId}`, history: await system.client.workflow.getHandle(`campaign-${jobId}`).fetchHistory() },
     ];
-    const replay = await Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, histories);
+    const replay = await Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, dataConverter: encryptedDataConverter(system.config) }, histories);
     for await (const result of replay) expect(result.error).toBeUndefined();
-    recordHistory(join(__dirname, 'histories', 'reengagement-canary-rejected.binpb'), histories[0].history);
-    recordHistory(join(__dirname, 'histories', 'campaign-awaiting-approval.binpb'), histories[1].history);
+    const codec = new EncryptionCodec(payloadKeys(system.config));
+    recordHistory(join(__dirname, 'histories', 'reengagement-canary-rejected.binpb'), await decryptedHistory(histories[0].history, codec));
+    recordHistory(join(__dirname, 'histories', 'campaign-awaiting-approval.binpb'), await decryptedHistory(histories[1].history, codec));
     llm.reset();
   }, 120_000);
 
