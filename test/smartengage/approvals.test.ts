@@ -135,6 +135,19 @@ describe('canary prompt versions and the approval gate', () => {
     expect(timedOut.safety_checks).toEqual(expect.objectContaining({ fallback_reason: 'approval_timeout' }));
     const timeoutEntry = await db.selectFrom('message_approvals').selectAll().where('message_id', '=', entryOf(ignored.id).message_id).executeTakeFirstOrThrow();
     expect(timeoutEntry).toEqual(expect.objectContaining({ decision: 'timeout', decided_by: 'smartengage' }));
+
+    // each decision is on the customer's timeline, with who took it and why
+    const timeline = async (customerId: string) =>
+      (await getJson(`${system.baseUrl}/internal/ai/smartengage/customers/${customerId}/timeline`, API_KEY)).body.events as any[];
+    const kindsOf = (events: any[]) => events.map((e) => e.kind);
+    const rejectedEvents = await timeline(rejected.id);
+    expect(kindsOf(rejectedEvents)).toEqual(expect.arrayContaining(['awaiting_approval', 'rejected', 'sent']));
+    expect(rejectedEvents.find((e) => e.kind === 'awaiting_approval')).toEqual(expect.objectContaining({ reason: 'canary', facts: expect.objectContaining({ prompt_version: 2 }) }));
+    expect(rejectedEvents.find((e) => e.kind === 'rejected')).toEqual(
+      expect.objectContaining({ reason: 'operator', facts: expect.objectContaining({ decided_by: 'internal-api-key', note: 'too pushy about summer' }) }),
+    );
+    expect((await timeline(approved.id)).find((e) => e.kind === 'approved')).toEqual(expect.objectContaining({ facts: expect.objectContaining({ decided_by: 'reviewer@example.test' }) }));
+    expect((await timeline(ignored.id)).find((e) => e.kind === 'rejected')).toEqual(expect.objectContaining({ reason: 'timeout' }));
     const late = await decide(entryOf(ignored.id).message_id, { decision: 'approve' });
     expect(late.status).toBe(409);
 
