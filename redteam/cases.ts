@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MessageDraftSchema, type PromptContext } from '../src/messaging/types';
+import { withApprovedPromotion } from '../src/smartengage/core/promotion';
 import type { ComposeRequest } from '../src/workflows/shared/compose';
 
 /**
@@ -18,6 +19,8 @@ export const RedTeamCaseSchema = z.object({
   messageType: z.enum(['REMINDER', 'UPSELL', 'COACHING', 'BURNOUT_CHECK']).default('REMINDER'),
   /** Over the default context of the agent and message type (e.g. an approved promotion). */
   context: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  /** The campaign's approved promotion (segment criteria), put into the reminder context the way the re-engagement workflow does. */
+  campaign: z.object({ promo_code: z.string().min(1), promo_terms: z.string().min(1).optional() }).strict().optional(),
   note: z.string().optional(),
   draft: MessageDraftSchema.extend({ subject: z.string().min(1), body: z.string().min(1) }).loose(),
 });
@@ -57,5 +60,7 @@ const DEFAULT_CONTEXT: Record<string, Record<'bn' | 'en', PromptContext>> = {
 
 export function composeRequestFor(c: RedTeamCase): ComposeRequest {
   const base = DEFAULT_CONTEXT[c.messageType]?.[c.locale] ?? DEFAULT_CONTEXT.REMINDER[c.locale];
-  return { agent: c.agent, messageType: c.messageType, locale: c.locale, context: { ...base, ...(c.context ?? {}) } };
+  const context = { ...base, ...(c.context ?? {}) };
+  const promotion = { promoCode: c.campaign?.promo_code ?? null, promoTerms: c.campaign?.promo_terms };
+  return { agent: c.agent, messageType: c.messageType, locale: c.locale, context: withApprovedPromotion(context, promotion) };
 }

@@ -7,6 +7,7 @@ import { recordMessage } from '../messaging/record';
 import type { ResponseEvent } from '../messaging/responses';
 import type { DraftRequest, GeneratedDraft, RecordMessageInput, SafetyRequest, SafetyVerdict } from '../messaging/types';
 import { checkDraftSafety } from '../safety/check';
+import { activeJudgePrompts } from '../safety/judge-prompt';
 import { recordMessageDecision } from '../smartengage/decisions';
 import { composedFacts } from '../smartengage/decision-facts';
 import { storeMessageResponse } from '../smartengage/store-response';
@@ -20,6 +21,8 @@ export function createMessagingActivities(deps: ActivityDeps) {
   const { config, db, mailer, logger, openai } = deps;
   const log = logger.child({ component: 'messaging' });
   const judgeModel = config.SAFETY_JUDGE_MODEL === 'off' ? null : (config.SAFETY_JUDGE_MODEL ?? config.OPENAI_MODEL);
+  // the active judge prompt version per locale, read from prompt_templates through a short cache
+  const judgePrompt = activeJudgePrompts(db);
 
   const countFallback = (req: DraftRequest, draft: GeneratedDraft) => {
     if (!draft.fallbackReason) return;
@@ -53,7 +56,7 @@ export function createMessagingActivities(deps: ActivityDeps) {
      * service is down). Rules reject first and finally; the judge is a second opinion.
      */
     async checkSafety(req: SafetyRequest): Promise<SafetyVerdict> {
-      const verdict = await checkDraftSafety(openai, req, { model: judgeModel });
+      const verdict = await checkDraftSafety(openai, req, { model: judgeModel, prompt: judgePrompt });
       for (const check of verdict.checks.filter((c) => !c.passed)) {
         safetyRejections.inc({ agent: req.agent ?? 'unknown', check: check.name });
       }

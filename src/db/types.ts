@@ -129,6 +129,8 @@ export interface SafetyCheckRecord {
   /** The judge: the policy categories it found broken, its prompt version and model. */
   categories?: string[];
   prompt_version?: number;
+  /** The judge: the prompt_templates row (agent 'safety') whose policy judged (since migration 0017). */
+  prompt_id?: string;
   model?: string;
 }
 
@@ -194,14 +196,22 @@ export interface AiMessagesTable {
   updated_at: UpdatedAt;
 }
 
+/**
+ * Whose prompt a version is: an agent's drafting prompt, or the safety judge's policy
+ * (agent 'safety', type 'JUDGE'; migration 0017 made these columns text with CHECKs).
+ */
+export type PromptAgentType = AgentType | 'safety';
+export type PromptMessageType = MessageType | 'JUDGE';
+
 export interface PromptTemplatesTable {
   id: Generated<string>;
-  agent_type: AgentType;
-  message_type: MessageType;
+  agent_type: PromptAgentType;
+  message_type: PromptMessageType;
   locale: Locale;
   version: number;
   system_prompt: string;
   user_prompt: string;
+  /** Empty for a judge version (it has no fallback template). */
   fallback_subject: string;
   fallback_text: string;
   /** Lifecycle (migration 0009): draft → canary → active → retired. */

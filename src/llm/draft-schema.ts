@@ -3,8 +3,8 @@ import { z } from 'zod';
 /**
  * The shape the model is asked for. Lengths are stated in the descriptions, not as JSON Schema
  * `maxLength`: strict structured output accepts only a subset of JSON Schema, and a length
- * overrun is better handled by our own validation (MessageDraftSchema, then the template)
- * than by a rejected request.
+ * overrun is better handled by our own safety check (the `length` rule, with the span past
+ * the limit, then a regeneration and the template) than by a rejected request.
  */
 export const LlmDraftSchema = z.object({
   subject: z.string().describe('Email subject line, at most 150 characters'),

@@ -2,7 +2,8 @@ import type OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { PromptTemplate } from '../db/types';
 import { fillPlaceholders } from '../messaging/placeholders';
-import { MessageDraftSchema, type DraftRequest, type MessageDraft, type PromptContext } from '../messaging/types';
+import { z } from 'zod';
+import type { DraftRequest, MessageDraft, PromptContext } from '../messaging/types';
 import { LlmDraftSchema } from './draft-schema';
 import { isLlmCallError, toActivityFailure } from './errors';
 
@@ -59,6 +60,15 @@ export function buildPromptMessages(template: PromptTemplate, req: DraftRequest)
   return messages;
 }
 
+/**
+ * What a model answer must be to count as a draft at all. Length is not checked here: the
+ * safety check's `length` rule (src/safety/length.ts) rejects an overlong or empty field with
+ * its name, severity and the span past the limit, which leads to a regeneration told to be
+ * shorter and then to the template, and `safety_checks` shows why. Only a runaway answer, ten
+ * times any limit, is refused here as schema_invalid, so it never enters a workflow history.
+ */
+const LlmAnswerSchema = z.object({ subject: z.string().max(1500), body: z.string().max(12_000), call_to_action: z.string().max(600) });
+
 function classifyAnswerError(error: unknown): { reason: LlmFallbackReason; detail: string } {
   const name = (error as Error)?.name ?? '';
   const message = (error as Error)?.message ?? String(error);
@@ -92,7 +102,7 @@ export async function writeDraftWithLlm(client: OpenAI, model: string, template:
   const message = completion.choices[0]?.message;
   if (message?.refusal) return { ok: false, reason: 'refusal', detail: message.refusal.slice(0, 500) };
   if (!message?.parsed) return { ok: false, reason: 'empty_answer', detail: 'the model returned no content' };
-  const checked = MessageDraftSchema.safeParse(trimDraft(message.parsed));
+  const checked = LlmAnswerSchema.safeParse(trimDraft(message.parsed));
   if (!checked.success) {
     const detail = checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     return { ok: false, reason: 'schema_invalid', detail };

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
-import type { Locale, PromptTemplate } from '../db/types';
+import type { AgentType, Locale, MessageType, PromptTemplate } from '../db/types';
 import { isLlmCallError } from '../llm/errors';
 import { draftWithVersion, type LlmSettings } from '../messaging/drafts';
 import { renderTemplate } from '../messaging/templates';
@@ -9,8 +9,10 @@ import type { GeneratedDraft, PromptContext } from '../messaging/types';
 import { checkDraftSafety } from '../safety/check';
 import { reviewFlags } from '../safety/review-flags';
 import { firstName } from '../smartengage/reminder-context';
-import { notFound } from '../lib/errors';
+import { HttpError, notFound } from '../lib/errors';
+import type { MessageDraft } from '../messaging/types';
 import { demoContext } from './demo-context';
+import { previewJudgeVersion } from './judge-preview';
 import type { Preview } from './schemas';
 
 /**
@@ -18,7 +20,13 @@ import type { Preview } from './schemas';
  * writer and safety check the workflows use, for the demo context or a real customer's, with
  * nothing stored and nothing sent. Without a model it is the template writer, as in the workflows.
  */
-export async function previewPromptVersion(db: Db, config: Config, llm: LlmSettings, version: PromptTemplate, customerId?: string): Promise<Preview> {
+export async function previewPromptVersion(db: Db, config: Config, llm: LlmSettings, any: PromptTemplate, customerId?: string, draft?: MessageDraft): Promise<Preview> {
+  if (any.agent_type === 'safety') {
+    if (customerId) throw new HttpError(422, 'not_applicable', 'a judge version is previewed on a draft (`draft`) or the demo reminder, not for a customer');
+    return previewJudgeVersion(config, llm, any, draft);
+  }
+  if (draft) throw new HttpError(422, 'not_applicable', '`draft` is for judge versions (agent_type safety); a drafting version writes its own draft');
+  const version = any as DraftingVersion;
   const context = customerId ? await customerContext(db, version, customerId) : demoContext(version.message_type, version.locale);
   const req = { agent: version.agent_type, messageType: version.message_type, locale: version.locale, context };
   const generated = await draftOrTemplate(llm, version, req);
@@ -35,8 +43,11 @@ export async function previewPromptVersion(db: Db, config: Config, llm: LlmSetti
   };
 }
 
+/** A version of an agent's drafting prompt (not the judge's). */
+type DraftingVersion = PromptTemplate & { agent_type: AgentType; message_type: MessageType };
+
 /** A model outage shows as the template the workflow would send, labelled why, not as an error. */
-async function draftOrTemplate(llm: LlmSettings, version: PromptTemplate, req: Parameters<typeof draftWithVersion>[2]): Promise<GeneratedDraft> {
+async function draftOrTemplate(llm: LlmSettings, version: DraftingVersion, req: Parameters<typeof draftWithVersion>[2]): Promise<GeneratedDraft> {
   try {
     return await draftWithVersion(llm, version, req);
   } catch (error) {
@@ -50,7 +61,7 @@ async function draftOrTemplate(llm: LlmSettings, version: PromptTemplate, req: P
  * service and days since the last booking for a reminder; a worker's first name (the rest
  * from the demo) for CoachNova, whose contexts come from a job or an assessment.
  */
-async function customerContext(db: Db, version: PromptTemplate, userId: string): Promise<PromptContext> {
+async function customerContext(db: Db, version: DraftingVersion, userId: string): Promise<PromptContext> {
   const user = await db.selectFrom('users').select(['full_name']).where('id', '=', userId).executeTakeFirst();
   if (!user) throw notFound('customer');
   const base = { ...demoContext(version.message_type, version.locale), first_name: firstName(user.full_name) };

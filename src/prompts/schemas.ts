@@ -5,8 +5,9 @@ import { z } from 'zod';
  * response types, one definition each; the routes validate with them and the OpenAPI document
  * is generated from them.
  */
-export const PromptAgentType = z.enum(['smartengage', 'coachnova']);
-export const PromptMessageType = z.enum(['REMINDER', 'COACHING', 'BURNOUT_CHECK']);
+/** 'safety' / 'JUDGE': the safety judge's policy (migration 0017), versioned like the drafting prompts. */
+export const PromptAgentType = z.enum(['smartengage', 'coachnova', 'safety']);
+export const PromptMessageType = z.enum(['REMINDER', 'COACHING', 'BURNOUT_CHECK', 'JUDGE']);
 export const PromptLocale = z.enum(['bn', 'en']);
 export const PromptStatusSchema = z.enum(['draft', 'canary', 'active', 'retired']);
 
@@ -14,6 +15,7 @@ export const PromptStatusSchema = z.enum(['draft', 'canary', 'active', 'retired'
 export const MESSAGE_TYPES_OF: Record<z.infer<typeof PromptAgentType>, Array<z.infer<typeof PromptMessageType>>> = {
   smartengage: ['REMINDER'],
   coachnova: ['COACHING', 'BURNOUT_CHECK'],
+  safety: ['JUDGE'],
 };
 
 export const ListPromptsQuery = z.object({
@@ -58,23 +60,40 @@ export const CreatePromptBody = z
     locale: PromptLocale,
     system_prompt: z.string().trim().min(1).max(8000),
     user_prompt: z.string().trim().min(1).max(8000),
-    fallback_subject: z.string().trim().min(1).max(150),
-    fallback_text: z.string().trim().min(1).max(1200),
+    /** Required for a drafting prompt; a judge version has none (see judgePromptProblems). */
+    fallback_subject: z.string().trim().min(1).max(150).optional(),
+    fallback_text: z.string().trim().min(1).max(1200).optional(),
     notes: z.string().max(2000).optional(),
   })
   .strict()
-  .refine((b) => MESSAGE_TYPES_OF[b.agent_type].includes(b.message_type), { message: 'this agent does not write this message type', path: ['message_type'] });
+  .refine((b) => MESSAGE_TYPES_OF[b.agent_type].includes(b.message_type), { message: 'this agent does not write this message type', path: ['message_type'] })
+  .superRefine((b, ctx) => {
+    if (b.agent_type === 'safety') return;
+    for (const field of ['fallback_subject', 'fallback_text'] as const) {
+      if (b[field] === undefined) ctx.addIssue({ code: 'custom', message: 'required: the approved template sent when a draft fails', path: [field] });
+    }
+  });
 export type CreatePromptInput = z.infer<typeof CreatePromptBody>;
 export const CreatedPromptSchema = z.object({ id: z.uuid(), version: z.number().int(), status: z.literal('draft') });
 
 export const PromptIdParams = z.object({ id: z.uuid() });
-export const PreviewBody = z.object({ customer_id: z.uuid().optional() }).strict();
+/** `draft`: for a judge version only, the draft to judge (default: a demo reminder). */
+export const PreviewBody = z.object({ customer_id: z.uuid().optional(), draft: z.object({ subject: z.string().max(1000), body: z.string().max(5000), call_to_action: z.string().max(500) }).strict().optional() }).strict();
 export const ActivateBody = z.object({ canary_messages: z.number().int().min(0).max(10_000).optional() }).strict();
 export const ActivatedSchema = z.object({ id: z.uuid(), version: z.number().int(), status: PromptStatusSchema, retired: z.object({ id: z.uuid(), version: z.number().int() }).nullable() });
 export type Activated = z.infer<typeof ActivatedSchema>;
 
 export const DraftSchema = z.object({ subject: z.string(), body: z.string(), call_to_action: z.string() });
-export const SafetyCheckSchema = z.object({ name: z.string(), passed: z.boolean(), detail: z.string().optional(), score: z.number().optional(), skipped: z.boolean().optional() });
+export const SafetyCheckSchema = z.object({
+  name: z.string(),
+  passed: z.boolean(),
+  detail: z.string().optional(),
+  score: z.number().optional(),
+  skipped: z.boolean().optional(),
+  /** The judge check: the judge prompt version (and its row) that gave the verdict. */
+  prompt_version: z.number().int().optional(),
+  prompt_id: z.string().optional(),
+});
 export const ReviewFlagSchema = z.object({ check: z.string(), score: z.number(), threshold: z.number(), detail: z.string() });
 export const PreviewSafetySchema = z.object({ safe: z.boolean(), checks: z.array(SafetyCheckSchema), flags: z.array(ReviewFlagSchema) });
 export const PreviewSchema = z.object({

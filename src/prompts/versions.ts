@@ -104,7 +104,16 @@ export async function createPromptVersion(db: Db, input: CreatePromptInput, acto
           .executeTakeFirstOrThrow();
         const row = await trx
           .insertInto('prompt_templates')
-          .values({ ...input, notes: input.notes ?? null, version: Number(max) + 1, status: 'draft', created_by: actor })
+          .values({
+            ...input,
+            // a judge version has no fallback template (checked before: the fields are absent)
+            fallback_subject: input.fallback_subject ?? '',
+            fallback_text: input.fallback_text ?? '',
+            notes: input.notes ?? null,
+            version: Number(max) + 1,
+            status: 'draft',
+            created_by: actor,
+          })
           .returning(['id', 'version'])
           .executeTakeFirstOrThrow();
         await recordEvent(trx, row.id, 'created', actor, { notes: input.notes ?? null });

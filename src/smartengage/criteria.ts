@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { clockTime, type Config } from '../config';
+import { HttpError } from '../lib/errors';
+import { promotionProblems } from '../safety/promotion';
 import { SendTimeMode } from './experiment-spec';
 
 /** What a caller may say about a segment run; every field optional, defaults from configuration. */
@@ -18,6 +20,11 @@ export const SegmentCriteriaInput = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only')
       .optional(),
+    /**
+     * The approved wording of the promotion ("10% off AC servicing with EID10"): a reminder may
+     * state an offer only when it matches it (src/safety/offers.ts). Needs a promo code.
+     */
+    promo_terms: z.string().trim().min(1).max(300).optional(),
     /** Customers fetched per segment page (one activity result, one continue-as-new step). */
     page_size: z.number().int().min(1).max(1000).optional(),
     /** Re-engagement workflows in flight at once (sliding window). */
@@ -68,4 +75,13 @@ export function segmentId(criteria: SegmentCriteria): string {
     return [k, Array.isArray(v) ? [...v].sort() : (v ?? null)];
   });
   return `seg_${createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 16)}`;
+}
+
+/** Refuses (422) a promotion a reminder could not safely state: terms without a code, or unsafe terms. */
+export function assertApprovedPromotion(criteria: Pick<SegmentCriteria, 'promo_code' | 'promo_terms'>): void {
+  const problems = promotionProblems({ code: criteria.promo_code, terms: criteria.promo_terms });
+  if (problems.length === 0) return;
+  throw new HttpError(422, 'invalid_promotion', `the promotion fails: ${problems.map((p) => p.name).join(', ')}`, {
+    failed_checks: problems.map((p) => ({ name: p.name, detail: p.detail ?? null })),
+  });
 }

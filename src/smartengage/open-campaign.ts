@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/database';
 import { insertCampaign } from './campaign-store';
 import { campaignSettings, campaignWorkflowId } from './core/settings';
-import { resolveCriteria, segmentId, type SegmentCriteriaInput } from './criteria';
+import { assertApprovedPromotion, resolveCriteria, segmentId, type SegmentCriteriaInput } from './criteria';
 import type { ExperimentSpec } from './experiment-spec';
 import { assertPromptVersionsExist, createExperiment } from './experiment-store';
 import { countSegment } from './segment-query';
@@ -27,6 +27,7 @@ export async function openCampaign(
   request: { campaignId: string; criteria: SegmentCriteriaInput; correlationId: string; experiment?: ExperimentSpec },
 ): Promise<OpenedCampaign> {
   const criteria = resolveCriteria(request.criteria, config);
+  assertApprovedPromotion(criteria);
   const workflowId = campaignWorkflowId(request.campaignId);
   const estimated = await countSegment(db, criteria, new Date());
   const segment = segmentId(criteria);

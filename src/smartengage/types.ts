@@ -18,6 +18,8 @@ export interface ReengagementSettings {
   attributionWindowSeconds: number;
   deepLinkTtlHours: number;
   promoCode: string | null;
+  /** The approved wording of the promotion (absent without one, and in runs started before it existed). */
+  promoTerms?: string;
   retry: ActivityRetrySettings;
   /** Absent in runs started before the approval gate: the workflow uses the defaults then. */
   approval?: ApprovalSettings;

@@ -3,6 +3,7 @@ import OpenAI, { RateLimitError } from 'openai';
 import { createMessagingActivities } from '../../src/activities/messaging';
 import { createLogger } from '../../src/lib/logger';
 import { llmFallbacks } from '../../src/lib/metrics';
+import type { AgentType, MessageType } from '../../src/db/types';
 import { toActivityFailure } from '../../src/llm/errors';
 import { createOpenAiClient } from '../../src/llm/openai-client';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
@@ -78,10 +79,22 @@ describe('generateDraft', () => {
     expect(last).toContain('no phone numbers');
   });
 
+  it('hands an overlong draft to the safety check, whose length rule names the overflow (not a schema error)', async () => {
+    const body = `Hi Rahim, ${'your AC may need a service. '.repeat(50)}`.trim();
+    llm.enqueue({ draft: { subject: 'Hi Rahim', body, call_to_action: 'Book now' } });
+    const result = await activities.generateDraft(reminderRequest('en'));
+    expect(result.model).not.toBe('template');
+    expect(result.draft.body).toBe(body);
+    const verdict = await activities.checkSafety({ draft: result.draft, locale: 'en', allowedNames: ['Rahim'] });
+    const length = verdict.checks.find((c) => c.name === 'length')!;
+    expect(length).toMatchObject({ passed: false, severity: 'medium', detail: `body has ${body.length} characters (max 1200)` });
+    expect(length.spans).toEqual([{ field: 'body', start: 1200, end: body.length, text: body.slice(1200, 1280) }]);
+  });
+
   it.each([
     ['a refusal', { refusal: 'I cannot help with that.' }, 'refusal'],
     ['invalid JSON', { content: '{"subject": "Hi", "body": ' }, 'invalid_json'],
-    ['a body over the limit', { draft: { subject: 'Hi', body: 'x'.repeat(1300), call_to_action: 'Book' } }, 'schema_invalid'],
+    ['a runaway answer (ten times any limit)', { draft: { subject: 'Hi', body: 'x'.repeat(13_000), call_to_action: 'Book' } }, 'schema_invalid'],
     ['a missing field', { draft: { subject: 'Hi', body: 'Hello' } }, 'schema_invalid'],
   ] as const)('falls back to the approved template on %s', async (_label, behaviour, reason) => {
     const before = (await llmFallbacks.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
@@ -172,17 +185,18 @@ describe('approved templates', () => {
   };
 
   it('every active template, filled in, passes every safety check (it is the last resort)', async () => {
-    const templates = await system.db.selectFrom('prompt_templates').selectAll().where('is_active', '=', true).execute();
+    // the judge's versions (agent 'safety') have no template
+    const templates = await system.db.selectFrom('prompt_templates').selectAll().where('is_active', '=', true).where('agent_type', '!=', 'safety').execute();
     expect(templates.length).toBeGreaterThanOrEqual(6);
     for (const t of templates) {
-      const req = { agent: t.agent_type, messageType: t.message_type, locale: t.locale, context: contexts[t.locale] };
+      const req = { agent: t.agent_type as AgentType, messageType: t.message_type as MessageType, locale: t.locale, context: contexts[t.locale] };
       const { draft } = await templateOnly.renderTemplateDraft({ ...req, reason: 'test' });
       const verdict = await activities.checkSafety({
         draft,
         locale: t.locale,
         allowedNames: ['Rahim', req.context.service_name],
-        agent: t.agent_type,
-        messageType: t.message_type,
+        agent: req.agent,
+        messageType: req.messageType,
         context: req.context,
         source: 'template',
       });

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { MessageType } from '../../db/types';
 import { z } from 'zod';
 import { HttpError, notFound } from '../../lib/errors';
 import { createOpenAiClient } from '../../llm/openai-client';
@@ -15,6 +16,7 @@ import {
   PromptListSchema,
 } from '../../prompts/schemas';
 import { failedTemplateChecks } from '../../prompts/template-check';
+import { forgetJudgePrompts, judgePromptProblems } from '../../safety/judge-prompt';
 import { previewPromptVersion } from '../../prompts/preview';
 import { activatePromptVersion, createPromptVersion, findPromptVersion, listPromptVersions, promptVersionDetail } from '../../prompts/versions';
 import type { ApiDeps } from '../deps';
@@ -37,7 +39,18 @@ export function promptsRouter({ config, db }: ApiDeps): Router {
 
   router.post('/', async (req, res) => {
     const body = parseBody(CreatePromptBody, req);
-    const failed = await failedTemplateChecks(openai, body);
+    if (body.agent_type === 'safety') {
+      // the judge's policy: no template to check, but a prompt that could not judge safely is refused
+      const problems = judgePromptProblems(body);
+      if (problems.length > 0) {
+        throw new HttpError(422, 'invalid_judge_prompt', `the judge prompt fails: ${problems.map((c) => c.name).join(', ')}`, {
+          failed_checks: problems.map((c) => ({ name: c.name, detail: c.detail ?? null })),
+        });
+      }
+      res.status(201).json(await createPromptVersion(db, body, actorOf(req)));
+      return;
+    }
+    const failed = await failedTemplateChecks(openai, { ...body, message_type: body.message_type as MessageType, fallback_subject: body.fallback_subject!, fallback_text: body.fallback_text! });
     if (failed.length > 0) {
       throw new HttpError(422, 'unsafe_template', `the fallback template fails: ${failed.map((c) => c.name).join(', ')}`, {
         failed_checks: failed.map((c) => ({ name: c.name, detail: c.detail ?? null })),
@@ -55,16 +68,19 @@ export function promptsRouter({ config, db }: ApiDeps): Router {
 
   router.post('/:id/preview', async (req, res) => {
     const { id } = parseParams(PromptIdParams, req);
-    const { customer_id } = parseBody(PreviewBody, req);
+    const { customer_id, draft } = parseBody(PreviewBody, req);
     const version = await findPromptVersion(db, id);
     if (!version) throw notFound('prompt version');
-    res.json(await previewPromptVersion(db, config, llm, version, customer_id));
+    res.json(await previewPromptVersion(db, config, llm, version, customer_id, draft));
   });
 
   router.post('/:id/activate', async (req, res) => {
     const { id } = parseParams(PromptIdParams, req);
     const { canary_messages } = parseBody(ActivateBody, req);
-    res.json(await activatePromptVersion(db, id, { canaryMessages: canary_messages, defaultCanary: config.SE_CANARY_MESSAGES }, actorOf(req)));
+    const activated = await activatePromptVersion(db, id, { canaryMessages: canary_messages, defaultCanary: config.SE_CANARY_MESSAGES }, actorOf(req));
+    // this process's judge reads the new version at once; other workers within JUDGE_PROMPT_CACHE_MS
+    forgetJudgePrompts();
+    res.json(activated);
   });
 
   return router;
@@ -91,7 +107,9 @@ function registerOpenApi(): void {
     method: 'post',
     path: '/internal/prompts',
     summary: 'Create a draft version (never edited afterwards)',
-    description: 'The fallback template, filled with a demo context, must pass the safety rules, and every `{{placeholder}}` must be one the message type fills; otherwise 422 naming the failed checks.',
+    description:
+      'The fallback template, filled with a demo context, must pass the safety rules, and every `{{placeholder}}` must be one the message type fills; otherwise 422 naming the failed checks. ' +
+      'A judge version (agent_type `safety`, message_type `JUDGE`) has no fallback template: its user_prompt must quote `{{draft}}` between `<<<` and `>>>` and give `{{facts}}`, and its policy must define every verdict category; otherwise 422 `invalid_judge_prompt`.',
     tags,
     request: body(CreatePromptBody),
     responses: { 201: json(Created, 'created as a draft'), ...errorResponses(401, 403, 422) },
@@ -108,6 +126,7 @@ function registerOpenApi(): void {
     method: 'post',
     path: '/internal/prompts/{id}/preview',
     summary: 'What this version would write, for a demo context or a real customer; nothing stored or sent',
+    description: 'A judge version is previewed on `draft` (or a demo reminder): the rules and this version\'s verdict, with the demo context as the facts.',
     tags,
     request: { params: PromptIdParams, ...body(PreviewBody) },
     responses: { 200: json(Preview, 'the draft and its safety verdict'), ...errorResponses(401, 403, 404, 422) },

@@ -18,6 +18,7 @@ export function campaignSettings(criteria: SegmentCriteria, config: Config): Cam
       attributionWindowSeconds: config.SE_ATTRIBUTION_WINDOW_SECONDS,
       deepLinkTtlHours: config.SE_DEEPLINK_TTL_HOURS,
       promoCode: criteria.promo_code ?? null,
+      ...(criteria.promo_code && criteria.promo_terms ? { promoTerms: criteria.promo_terms } : {}),
       ...(criteria.send_time ? { sendTime: criteria.send_time } : {}),
       retry: { initialIntervalMs: config.SE_ACTIVITY_RETRY_INITIAL_MS, maximumAttempts: config.SE_ACTIVITY_MAX_ATTEMPTS },
       approval: { timeoutSeconds: config.SE_APPROVAL_TIMEOUT_SECONDS, moderationScore: config.SE_REVIEW_MODERATION_SCORE, scriptMargin: config.SE_REVIEW_SCRIPT_MARGIN },

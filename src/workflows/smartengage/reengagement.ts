@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { condition, getExternalWorkflowHandle, patched, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { MessageResponseEvent } from '../../messaging/types';
+import { withApprovedPromotion } from '../../smartengage/core/promotion';
 import type { ReengagementInput, ReengagementOutcome } from '../../smartengage/types';
 import { composeSafeMessage } from '../shared/compose';
 import { SEND_HEARTBEAT_TIMEOUT } from '../shared/send-options';
@@ -70,8 +71,11 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
 
   status.phase = 'composing';
   const reminder = await db.loadReminderContext({ customerId: input.customerId, serviceId: input.serviceId });
+  // The campaign's approved promotion is part of what the draft may say (the offers rule allows
+  // an offer only when it matches it). Only the compose activities' input changes, not the
+  // commands, so runs recorded before replay unchanged (src/workflows/README.md).
   let composed = await composeSafeMessage(
-    { agent: 'smartengage', messageType: 'REMINDER', locale: reminder.locale, context: reminder.context, ...(arm?.promptVersion ? { promptVersion: arm.promptVersion } : {}) },
+    { agent: 'smartengage', messageType: 'REMINDER', locale: reminder.locale, context: withApprovedPromotion(reminder.context, settings), ...(arm?.promptVersion ? { promptVersion: arm.promptVersion } : {}) },
     { llmRetry: { initialIntervalMs: settings.retry.initialIntervalMs }, templateOnly: arm?.kind === 'template' },
   );
   // A canary version's or a flagged draft waits for an operator (runs recorded before the gate replay without it).
