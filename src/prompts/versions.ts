@@ -140,7 +140,7 @@ export interface ActivationOptions {
  */
 function canarySize(target: PromptTemplate, options: ActivationOptions): number {
   if (target.agent_type !== 'smartengage') {
-    if (options.canaryMessages) throw new HttpError(422, 'canary_not_supported', 'only SmartEngage reminders have an approval gate; activate CoachNova versions with canary_messages 0');
+    if (options.canaryMessages) throw new HttpError(422, 'canary_not_supported', 'only SmartEngage reminders have an approval gate; activate CoachNova and judge versions with canary_messages 0');
     return 0;
   }
   if (options.canaryMessages !== undefined) return options.canaryMessages;
