@@ -24,7 +24,9 @@ const ADDRESS = [
 ];
 const BN_NAME_SUFFIX = '(?:র|এর|ের|কে|রা|দের|ও|ই|জি)?';
 const GIVEN_EN = new RegExp(`\\b(?:${GIVEN_NAMES_EN.join('|')})\\b`, 'gu');
-const FULL_NAME_EN = new RegExp(`\\b[A-Z][a-z]+\\s+(?:${FAMILY_NAMES_EN.join('|')})\\b`, 'gu');
+/** A greeting before a family-name-like word is not a first name: "Hi Karim", "Dear Ali" (other given names are caught by GIVEN_EN). */
+const GREETING_EN = '(?:Hi|Hello|Hey|Dear|Thanks|Thank|Welcome|Greetings|Salam|Good|Bye|Congratulations)';
+const FULL_NAME_EN = new RegExp(`\\b(?!${GREETING_EN}\\b)[A-Z][a-z]+\\s+(?:${FAMILY_NAMES_EN.join('|')})\\b`, 'gu');
 const HONORIFIC_EN = /\b(?:Mr|Mrs|Ms|Miss|Dr|Mister|Madam|Uncle|Aunty|Auntie)\.?\s+[A-Z][a-z]+|\b[A-Z][a-z]+\s+(?:bhai|apa|sahib|saheb|bhabi)\b/gu;
 const GIVEN_BN = normalisedPattern(`${B}(?:${GIVEN_NAMES_BN.join('|')})${BN_NAME_SUFFIX}${E}`);
 /** Family names that are not also common words (বিশ্বাস is "trust", সরকার "government", আলম "world"). */
