@@ -48,6 +48,11 @@ describe('/health with the database unreachable', () => {
     expect(body.checks.search_attributes).toEqual({ status: 'up', missing: [] });
     expect(body.checks.workers).toMatchObject({ status: 'down', workflow_pollers: 0, activity_pollers: 0, detail: 'no worker polls this task queue' });
   });
+  it('still answers /health/live 200 (load balancers keep the API: links and unsubscribe pages work)', async () => {
+    const res = await fetch(`${baseUrl}/health/live`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
 });
 
 describe('/health of a whole system', () => {

@@ -39,6 +39,15 @@ openApiRegistry.registerPath({
 });
 openApiRegistry.registerPath({
   method: 'get',
+  path: '/health/live',
+  summary: 'The process serves HTTP (liveness; checks nothing else)',
+  description:
+    'For load balancers and liveness probes: deep links and unsubscribe pages keep working while workers or Temporal are down, so an API should not leave the rotation because /health is 503.',
+  tags: ['platform'],
+  responses: { 200: { description: 'serving', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+});
+openApiRegistry.registerPath({
+  method: 'get',
   path: '/metrics',
   summary: 'Prometheus metrics',
   tags: ['platform'],
@@ -88,6 +97,9 @@ export function healthRouter(deps: ApiDeps): Router {
     const body = await cached.result;
     res.setHeader('cache-control', 'no-store');
     res.status(body.status === 'ok' ? 200 : 503).json(body);
+  });
+  router.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok' });
   });
   // in production only operators (x-api-key, operator token) read the metrics: they tell traffic and failures
   const metricsAccess = config.NODE_ENV === 'production' ? [authenticate(config), requireOperator] : [];
