@@ -132,7 +132,7 @@ async function main(): Promise<number> {
   const started = new Date();
   const results = await runAll(args, sizes);
   const report = {
-    mode: args.quick ? 'quick' : 'full',
+    mode: args.stack ? 'stack' : args.quick ? 'quick' : 'full',
     date: started.toISOString(),
     durationSeconds: round((Date.now() - started.getTime()) / 1000, 0),
     commit: gitCommit(ROOT),
