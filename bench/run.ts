@@ -10,6 +10,9 @@
  *   npm run bench -- --out=FILE    write the figures elsewhere
  *   npm run bench -- --keep-db     keep the segmentation database afterwards (to EXPLAIN by hand)
  *   npm run bench -- --campaign-size=N   scenario 2 with N customers (and N/4 for scenario 5's second size)
+ *   npm run bench -- --stack       scenario 2 on the dev server and on `npm run stack`'s real Temporal
+ *                                  server with 1 and 2 workers (300 customers each unless --campaign-size;
+ *                                  --history-shards=N, default 4); figures go under `stack` in the output file
  *
  * A missed target is reported in the table, never thrown. The exit code is non-zero only when
  * the harness itself fails or a correctness check does (e.g. a customer got two emails).
@@ -26,6 +29,9 @@ import { runCampaignAndMemory } from './scenarios/campaign';
 import { removeFloorBundle } from './scenarios/campaign-runs';
 import { runApiLoad } from './scenarios/api-load';
 import { runCoachnova } from './scenarios/coachnova';
+import { runStackCampaigns } from './scenarios/stack-campaign';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -35,6 +41,9 @@ interface Args {
   campaignSize?: number;
   only: Set<number>;
   out: string;
+  /** Scenario 2 on the dev server and on the real server with 1 and 2 workers. */
+  stack: boolean;
+  historyShards: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -46,8 +55,14 @@ function parseArgs(argv: string[]): Args {
   const sizeArg = argv.find((a) => a.startsWith('--campaign-size='));
   const campaignSize = sizeArg ? Number(sizeArg.slice('--campaign-size='.length)) : undefined;
   if (campaignSize !== undefined && !(Number.isInteger(campaignSize) && campaignSize >= 20)) throw new Error('--campaign-size must be an integer >= 20');
-  return { quick, only, out, keepDb: argv.includes('--keep-db'), campaignSize };
+  const shardsArg = argv.find((a) => a.startsWith('--history-shards='));
+  const historyShards = shardsArg ? Number(shardsArg.slice('--history-shards='.length)) : 4;
+  if (!(Number.isInteger(historyShards) && historyShards >= 1)) throw new Error('--history-shards must be a positive integer');
+  return { quick, only, out, keepDb: argv.includes('--keep-db'), campaignSize, stack: argv.includes('--stack'), historyShards };
 }
+
+/** --stack runs three campaigns; at this size each takes seconds to a minute on a quiet 2-core machine. */
+const STACK_MODE_CUSTOMERS = 300;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -70,6 +85,19 @@ async function timed(id: number, title: string, fn: () => Promise<ScenarioResult
 
 async function runAll(args: Args, sizes: BenchSizes): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
+  if (args.stack) {
+    let stack: Stack | undefined;
+    try {
+      log('\n[bench] starting Temporal dev server, database, LLM server and SMTP sink');
+      stack = await startStack({ log });
+      const s = stack;
+      const options = { customers: args.campaignSize ?? STACK_MODE_CUSTOMERS, timeoutMs: sizes.campaign.timeoutMs, historyShards: args.historyShards, log };
+      results.push(...(await timed(2, 'Campaign throughput on the real Temporal server', () => runStackCampaigns(s, options))));
+    } finally {
+      await stack?.stop();
+    }
+    return results;
+  }
   if (args.only.has(1)) results.push(...(await timed(1, 'Segmentation', () => runSegmentation({ ...sizes.segmentation, keepDatabase: args.keepDb, log }))));
   const needsStack = [2, 3, 4, 5].some((id) => args.only.has(id));
   if (!needsStack) return results;
@@ -104,7 +132,7 @@ async function main(): Promise<number> {
   const started = new Date();
   const results = await runAll(args, sizes);
   const report = {
-    mode: args.quick ? 'quick' : 'full',
+    mode: args.stack ? 'stack' : args.quick ? 'quick' : 'full',
     date: started.toISOString(),
     durationSeconds: round((Date.now() - started.getTime()) / 1000, 0),
     commit: gitCommit(ROOT),
@@ -114,7 +142,11 @@ async function main(): Promise<number> {
     scenarios: results,
     markdown: formatMarkdown(results),
   };
-  writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+  if (args.stack) {
+    // the stack comparison sits beside the full run's figures in the same file instead of replacing them
+    const existing = existsSync(args.out) ? JSON.parse(readFileSync(args.out, 'utf8')) : {};
+    writeFileSync(args.out, `${JSON.stringify({ ...existing, stack: { ...report, mode: 'stack', loadAverage: loadavg().map((v) => Math.round(v * 10) / 10) } }, null, 2)}\n`);
+  } else writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
   const m = report.machine;
   process.stdout.write(`\nShoktiAI benchmarks (${report.mode}) — ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, commit ${report.commit.slice(0, 12)}, ${report.date}\n\n`);
   process.stdout.write(`${formatTable(results)}\n\n`);

@@ -169,6 +169,12 @@ export const configSchema = z.object({
   TRUST_PROXY: z.string().optional(),
 
   DEMO_DATA: bool.default(true),
+  /** GET /health reuses one round of checks for this long (0 = every probe checks). */
+  HEALTH_CACHE_SECONDS: z.coerce.number().min(0).default(5),
+  /** OTLP/HTTP collector base URL (…/v1/traces is appended); unset = no tracing at all. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** service.name of the exported spans; each entry point has its own default (shoktiai-api, shoktiai-worker). */
+  OTEL_SERVICE_NAME: z.string().optional(),
   /** GET /services answers from memory for this long (0 = every request reads the database). */
   SERVICES_CACHE_SECONDS: z.coerce.number().min(0).default(10),
   /** `npm run worker` serves its own Prometheus metrics here (0 = off); `npm start` shares the API's /metrics. */

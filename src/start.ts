@@ -8,6 +8,7 @@ import { startApi } from './api/server';
 import { describeDependencies, openDependencies, type Dependencies } from './runtime/dependencies';
 import { exitWithError, runUntilSignalled } from './runtime/process';
 import { projectRoot } from './runtime/project-root';
+import { startTracingFromConfig } from './runtime/tracing';
 import { ensureDailySchedule } from './temporal/clients/cadence-schedule';
 import { connectClient, temporalTarget } from './temporal/client';
 import { freePort, startDevServer, type DevServer } from './temporal/dev-server';
@@ -83,6 +84,7 @@ function withLocalUiCodec(config: Config, devServer: DevServer): Config {
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const tracing = startTracingFromConfig(config, 'shoktiai');
   const deps = await openDependencies(config);
   const devServer = config.TEMPORAL_ADDRESS ? undefined : await startEmbeddedTemporal(config, deps);
   const address = devServer?.address ?? config.TEMPORAL_ADDRESS!;
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
       await temporal.connection.close();
       await devServer?.stop();
       await deps.close();
+      await tracing?.shutdown();
     },
     worker.done,
   );

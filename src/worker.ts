@@ -9,6 +9,7 @@ import { temporalTarget } from './temporal/client';
 import { verifyTemporalAtStartup } from './temporal/namespace-readiness';
 import { encryptedDataConverter } from './temporal/codec/data-converter';
 import { installTemporalLogging } from './temporal/runtime-logging';
+import { activeTracing, startTracingFromConfig } from './runtime/tracing';
 
 export interface RunningWorker {
   worker: Worker;
@@ -31,12 +32,14 @@ export async function startWorker(config: Config, deps: Dependencies, address?: 
     await connection.close();
     throw error;
   }
+  const tracing = activeTracing();
   const worker = await createWorker({
     connection,
     namespace: target.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities(deps),
-    workflowBundle: await bundleWorkflows(),
+    workflowBundle: await bundleWorkflows({ tracing: !!tracing }),
+    tracing,
     dataConverter: encryptedDataConverter(config),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
@@ -55,6 +58,7 @@ export async function startWorker(config: Config, deps: Dependencies, address?: 
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const tracing = startTracingFromConfig(config, 'shoktiai-worker');
   const deps = await openDependencies(config);
   const running = await startWorker(config, deps);
   const metrics = config.WORKER_METRICS_PORT ? await startMetricsServer(config.WORKER_METRICS_PORT) : undefined;
@@ -63,6 +67,7 @@ async function main(): Promise<void> {
     metrics?.close();
     await running.stop();
     await deps.close();
+    await tracing?.shutdown();
   }, running.done);
 }
 

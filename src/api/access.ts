@@ -28,6 +28,7 @@ const PUBLIC: RouteAccess = { rule: 'public', who: 'anyone' };
 /** Keyed by `METHOD /openapi/{path}`. */
 export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /health': PUBLIC,
+  'GET /health/live': PUBLIC,
   'GET /metrics': { rule: 'operator-in-production', who: 'anyone in development; operators in production' },
   'POST /auth/request-otp': PUBLIC,
   'POST /auth/verify-otp': PUBLIC,

@@ -18,6 +18,8 @@ import { bookingsRouter } from './routes/bookings';
 import { codecRouter } from './routes/codec';
 import { coachnovaRouter } from './routes/coachnova';
 import { healthRouter } from './routes/health';
+import { httpServerSpans } from './middleware/tracing';
+import { activeTracing } from '../runtime/tracing';
 import { linksRouter } from './routes/links';
 import { messagesRouter } from './routes/messages';
 import { promptsRouter } from './routes/prompts';
@@ -49,6 +51,8 @@ export function createApp(deps: ApiDeps): App {
   app.disable('x-powered-by');
   // X-Forwarded-For only from the proxies configured (rate limits key on the client IP)
   app.set('trust proxy', trustProxySetting(deps.config.TRUST_PROXY));
+  // a span per request only when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT): off, no middleware at all
+  if (activeTracing()) app.use(httpServerSpans());
   app.use(correlationId);
   app.use(requestLog(deps.logger));
   app.use(securityHeaders(deps.config.PUBLIC_BASE_URL));

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../config';
 import { openDependencies, type Dependencies } from '../runtime/dependencies';
+import { startTracingFromConfig } from '../runtime/tracing';
 import { exitWithError, runUntilSignalled } from '../runtime/process';
 import { connectClient, temporalTarget } from '../temporal/client';
 import { verifyTemporalAtStartup } from '../temporal/namespace-readiness';
@@ -65,6 +66,7 @@ export async function closeGracefully(server: Server, graceMs: number): Promise<
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const tracing = startTracingFromConfig(config, 'shoktiai-api');
   const deps = await openDependencies(config);
   const temporal = await connectClient(temporalTarget(config), config);
   const api = await startApi(config, deps, temporal);
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     await api.stop();
     await temporal.connection.close();
     await deps.close();
+    await tracing?.shutdown();
   });
 }
 

@@ -8,6 +8,7 @@ function banner(stack: Stack, workersWanted: number): string {
     'ShoktiAI production stack is running (real Temporal server on PostgreSQL)',
     `  Temporal       ${stack.server.address}  (frontend gRPC; metrics http://127.0.0.1:${stack.server.ports.metrics}/metrics)`,
     `  Temporal UI    ${stack.ui?.url ?? '(off)'}`,
+    ...(stack.codec ? [`  UI codec       ${stack.codec.endpoint}  (decrypts payloads in the UI through the APIs; loopback, UI origin only)`] : []),
     ...stack.apis.map((api) => `  ${api.name.padEnd(14)} ${api.url}  (docs ${api.url}/docs)  pid ${api.pid}  log ${api.logFile}`),
     ...stack.workers.map((worker) => `  ${worker.name.padEnd(14)} metrics ${worker.url}  pid ${worker.pid}  log ${worker.logFile}`),
     `  database       ${stack.env.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}`,

@@ -16,6 +16,7 @@ import { projectRoot } from '../runtime/project-root';
 import { ensureDailySchedule } from '../temporal/clients/cadence-schedule';
 import { freePort } from '../temporal/dev-server';
 import { startTemporalUi, type TemporalUi } from './temporal-ui';
+import { startCodecProxy, type CodecProxy } from './codec-proxy';
 import {
   choosePorts,
   ensureNamespace,
@@ -61,6 +62,8 @@ export interface StackService extends NodeService {
 export interface Stack {
   server: TemporalServer;
   ui?: TemporalUi;
+  /** The UI's codec endpoint: decrypts payloads through the APIs for the UI's pages. */
+  codec?: CodecProxy;
   client: Client;
   workers: StackService[];
   apis: StackService[];
@@ -158,14 +161,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const connection = await Connection.connect({ address: server.address });
     stopping.push(() => connection.close());
 
+    const secrets = stackSecrets(options.dir);
+    const apiUrls: string[] = [];
+    const uiPort = options.uiPort || (await freePort());
+    const uiOrigins = [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
+    const codec = options.ui
+      ? await startCodecProxy({ port: 0, uiOrigins, apis: () => apiUrls, internalApiKey: options.serviceEnv.INTERNAL_API_KEY ?? process.env.INTERNAL_API_KEY ?? secrets.INTERNAL_API_KEY })
+      : undefined;
+    if (codec) stopping.push(() => codec.stop());
     const ui = options.ui
       ? await startTemporalUi({
           binary: tools.ui,
           dir: join(options.dir, 'ui'),
           temporalAddress: server.address,
-          port: options.uiPort || (await freePort()),
+          port: uiPort,
           namespace: options.namespace,
           corsOrigins: [`http://localhost:${options.apiPort || 3000}`],
+          codecEndpoint: codec?.endpoint,
         })
       : undefined;
     if (ui) stopping.push(() => ui.stop());
@@ -180,7 +192,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://localhost:${firstApiPort}`,
       DEMO_DATA: 'false',
-      ...stackSecrets(options.dir),
+      // the UI's pages may call the APIs' codec routes too (CORS), e.g. with a token of their own
+      ...(options.ui ? { TEMPORAL_UI_ORIGINS: uiOrigins.join(',') } : {}),
+      ...secrets,
       ...pickDefined(process.env, ['JWT_SECRET', 'DEEPLINK_SECRET', 'PAYLOAD_CODEC_KEY', 'INTERNAL_API_KEY']),
       ...options.serviceEnv,
     };
@@ -222,12 +236,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       apis.push(service);
       const url = `http://localhost:${port}`;
       await waitForApi(service, url);
+      apiUrls.push(url);
       return Object.assign(service, { url });
     };
     // started one after another: each compiles the workflow bundle, which takes a core for seconds
     for (let i = 0; i < options.workers; i++) await addWorker();
     for (let i = 0; i < options.apis; i++) await addApi();
-    return { server, ui, client, workers, apis, env, addWorker, addApi, stop: stopAll };
+    return { server, ui, codec, client, workers, apis, env, addWorker, addApi, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -186,7 +186,7 @@ dynamicConfigClient:
 }
 
 /** Dynamic config: the throughput settings measured on the dev server apply here too. */
-const DYNAMIC_CONFIG = `system.enableActivityEagerExecution:
+export const DYNAMIC_CONFIG = `system.enableActivityEagerExecution:
   - value: true
 system.forceSearchAttributesCacheRefreshOnRead:
   - value: false

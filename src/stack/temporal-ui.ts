@@ -17,27 +17,33 @@ export interface TemporalUiOptions {
   namespace: string;
   /** Origins allowed to call the UI's API (the console, a codec endpoint's page). */
   corsOrigins: string[];
+  /** The remote codec endpoint the UI's pages call to show decrypted payloads (`codec.endpoint`). */
+  codecEndpoint?: string;
+}
+
+/** The UI server's configuration file (temporalio/ui-server's config schema). */
+export function uiConfigYaml(options: Omit<TemporalUiOptions, 'binary' | 'dir'>): string {
+  return [
+    `temporalGrpcAddress: ${JSON.stringify(options.temporalAddress)}`,
+    'host: 127.0.0.1',
+    `port: ${options.port}`,
+    'enableUi: true',
+    `defaultNamespace: ${JSON.stringify(options.namespace)}`,
+    'notifyOnNewVersion: false',
+    'cors:',
+    '  allowOrigins:',
+    ...options.corsOrigins.map((origin) => `    - ${JSON.stringify(origin)}`),
+    // the UI has no login here, so there is no access token to pass along (the endpoint holds the key)
+    ...(options.codecEndpoint ? ['codec:', `  endpoint: ${JSON.stringify(options.codecEndpoint)}`, '  passAccessToken: false', '  includeCredentials: false'] : []),
+    '',
+  ].join('\n');
 }
 
 /** The Temporal Web UI server (`temporalio/ui-server`) in front of the stack's frontend; ready once it answers HTTP. */
 export async function startTemporalUi(options: TemporalUiOptions): Promise<TemporalUi> {
   const configDir = join(options.dir, 'config');
   mkdirSync(configDir, { recursive: true });
-  writeFileSync(
-    join(configDir, 'stack.yaml'),
-    [
-      `temporalGrpcAddress: ${JSON.stringify(options.temporalAddress)}`,
-      'host: 127.0.0.1',
-      `port: ${options.port}`,
-      'enableUi: true',
-      `defaultNamespace: ${JSON.stringify(options.namespace)}`,
-      'notifyOnNewVersion: false',
-      'cors:',
-      '  allowOrigins:',
-      ...options.corsOrigins.map((origin) => `    - ${JSON.stringify(origin)}`),
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(join(configDir, 'stack.yaml'), uiConfigYaml(options));
   const logFile = join(options.dir, 'temporal-ui.log');
   const fd = openSync(logFile, 'a');
   const child = spawn(options.binary, ['--root', options.dir, '--config', 'config', '--env', 'stack', 'start'], { stdio: ['ignore', fd, fd] });

@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
+import { activeTracing } from '../runtime/tracing';
+import { tracingClientInterceptors } from './tracing';
 import { encryptedDataConverter, type CodecSettings } from './codec/data-converter';
 
 export interface TemporalTarget {
@@ -19,7 +21,7 @@ export function temporalTarget(config: Config, address = config.TEMPORAL_ADDRESS
  */
 export async function connectClient(target: TemporalTarget, codec: CodecSettings): Promise<Client> {
   const connection = await Connection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
-  return new Client({ connection, namespace: target.namespace, dataConverter: encryptedDataConverter(codec) });
+  return new Client({ connection, namespace: target.namespace, dataConverter: encryptedDataConverter(codec), interceptors: tracingClientInterceptors(activeTracing()) });
 }
 
 /** Reports whether the Temporal frontend answers for our namespace. */

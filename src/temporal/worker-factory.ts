@@ -1,15 +1,26 @@
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import type { DataConverter } from '@temporalio/common';
+import type { Tracing } from '../runtime/tracing';
 import { FAILURE_CONVERTER_PATH } from './codec/data-converter';
+import { TRACING_WORKFLOW_INTERCEPTORS, tracingWorkerOptions } from './tracing';
 
 // compiled (dist/) the workflows are JavaScript next to this file; under tsx, the sources
 export const WORKFLOWS_PATH = resolve(__dirname, `../workflows/index.${__filename.endsWith('.js') ? 'js' : 'ts'}`);
 
-/** Bundles the workflow code once; the worker and every test reuse the result. */
-export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+/**
+ * Bundles the workflow code once; the worker and every test reuse the result. With `tracing` the
+ * OpenTelemetry workflow interceptors go into the bundle (they run inside the sandbox); without,
+ * the bundle has none and workflows pay nothing for tracing.
+ */
+export async function bundleWorkflows(options: { tracing?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
   // the failure converter runs inside the workflow sandbox too: workflow failures are encoded there
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    workflowInterceptorModules: options.tracing ? [TRACING_WORKFLOW_INTERCEPTORS] : undefined,
+    logger: quietBundlerLogger,
+  });
 }
 
 const quietBundlerLogger = {
@@ -35,6 +46,8 @@ export interface WorkerOptions {
   shutdownGraceTimeMs?: number;
   /** The encrypting data converter (`encryptedDataConverter`); the client must use the same keys. */
   dataConverter: DataConverter;
+  /** Activity spans and the workflow span sink; the bundle must then include the workflow interceptors. */
+  tracing?: Tracing;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -49,5 +62,6 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 40,
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 5000,
+    ...tracingWorkerOptions(options.tracing),
   });
 }

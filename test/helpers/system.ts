@@ -12,6 +12,8 @@ import { createOpenAiClient } from '../../src/llm/openai-client';
 import { createLogger } from '../../src/lib/logger';
 import { encryptedDataConverter } from '../../src/temporal/codec/data-converter';
 import { createWorker } from '../../src/temporal/worker-factory';
+import { activeTracing } from '../../src/runtime/tracing';
+import { tracingClientInterceptors } from '../../src/temporal/tracing';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
 
@@ -74,7 +76,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   const logger = createLogger(config.LOG_LEVEL);
   const mailer = createMailer({ smtpUrl: smtp.url, from: config.EMAIL_FROM, outboxDir: config.OUTBOX_DIR, timeoutMs: 5000 });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter(config) });
+  // a test that started tracing (test/system/tracing.test.ts) gets StartWorkflow spans, as the API would
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter(config), interceptors: tracingClientInterceptors(activeTracing()) });
 
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;

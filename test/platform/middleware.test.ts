@@ -9,10 +9,10 @@ afterAll(async () => {
 });
 
 describe('platform middleware', () => {
-  it('answers /health with both dependencies up', async () => {
+  it('answers /health with both dependencies up, and 503 while no worker polls the task queue', async () => {
     const res = await fetch(`${system.baseUrl}/health`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', database: 'up', temporal: 'up' });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ status: 'degraded', database: 'up', temporal: 'up', checks: { workers: { status: 'down' } } });
   });
 
   it('echoes the caller correlation id and mints one otherwise', async () => {
