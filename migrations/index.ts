@@ -13,6 +13,7 @@ import * as customerDecisions from './0012_customer_decisions';
 import * as rateLimits from './0013_rate_limits';
 import * as signalOutbox from './0015_signal_outbox';
 import * as sendLeaseOwner from './0016_send_lease_owner';
+import * as replies from './0018_replies';
 
 /**
  * Migrations in the order they apply. Listed statically (not read from the folder) so the same
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0013_rate_limits': rateLimits,
   '0015_signal_outbox': signalOutbox,
   '0016_send_lease_owner': sendLeaseOwner,
+  '0018_replies': replies,
 };

@@ -48,6 +48,8 @@ export type MessageRole = 'CUSTOMER' | 'WORKER';
 export type AgentType = 'smartengage' | 'coachnova';
 export type Channel = 'SMS' | 'EMAIL' | 'APP_PUSH' | 'WHATSAPP' | 'IN_APP';
 export type MessageType = 'REMINDER' | 'COACHING' | 'BURNOUT_CHECK' | 'UPSELL';
+/** A prompt's type: a message type, or REPLY_INTENT, the reply classifier (migration 0018; no message has it). */
+export type PromptMessageType = MessageType | 'REPLY_INTENT';
 export type DeliveryStatus = 'PENDING' | 'SENT' | 'DELIVERED' | 'FAILED';
 export type UserResponse = 'CLICKED' | 'REPLIED' | 'IGNORED' | 'BOOKED' | 'ACKNOWLEDGED';
 export type CampaignStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
@@ -197,7 +199,7 @@ export interface AiMessagesTable {
 export interface PromptTemplatesTable {
   id: Generated<string>;
   agent_type: AgentType;
-  message_type: MessageType;
+  message_type: PromptMessageType;
   locale: Locale;
   version: number;
   system_prompt: string;
@@ -409,6 +411,37 @@ export interface CustomerDecisionsTable {
   idempotency_key: string;
 }
 
+export type ReplyIntent = 'book' | 'reschedule' | 'question' | 'opt_out' | 'complaint' | 'other';
+export type ReplyChannel = 'email' | 'in_app';
+export type ReplyMood = 'ok' | 'worried' | 'unknown';
+
+/** A reply to a message, stored once per (message, dedupe key), with what it means (migration 0018). */
+export interface MessageRepliesTable {
+  id: Generated<string>;
+  message_id: string;
+  user_id: string;
+  channel: ReplyChannel;
+  /** The reply without quoted history and signature. */
+  text: string;
+  /** The email's Message-ID, else a hash of the text: a retried delivery finds its row. */
+  dedupe_key: string;
+  email_message_id: string | null;
+  intent: ReplyIntent | null;
+  summary: string | null;
+  /** YYYY-MM-DD, for book/reschedule when the reply names a date. */
+  requested_date: string | null;
+  mood: ReplyMood | null;
+  classified_by: 'rules' | 'llm' | null;
+  prompt_version: number | null;
+  /** Why the rules decided alone (no LLM configured, or the call failed), when they did. */
+  classifier_error: string | null;
+  flags: ColumnType<string[], string[] | undefined, string[]>;
+  correlation_id: string | null;
+  received_at: CreatedAt;
+  classified_at: Timestamp | null;
+  handled_at: Timestamp | null;
+}
+
 export interface Database {
   users: UsersTable;
   customers: CustomersTable;
@@ -431,6 +464,7 @@ export interface Database {
   experiment_arms: ExperimentArmsTable;
   experiment_assignments: ExperimentAssignmentsTable;
   customer_decisions: CustomerDecisionsTable;
+  message_replies: MessageRepliesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
-import type { Locale, PromptTemplate } from '../db/types';
+import type { Locale, MessageType, PromptTemplate } from '../db/types';
 import { isLlmCallError } from '../llm/errors';
 import { draftWithVersion, type LlmSettings } from '../messaging/drafts';
 import { renderTemplate } from '../messaging/templates';
@@ -9,7 +9,7 @@ import type { GeneratedDraft, PromptContext } from '../messaging/types';
 import { checkDraftSafety } from '../safety/check';
 import { reviewFlags } from '../safety/review-flags';
 import { firstName } from '../smartengage/reminder-context';
-import { notFound } from '../lib/errors';
+import { HttpError, notFound } from '../lib/errors';
 import { demoContext } from './demo-context';
 import type { Preview } from './schemas';
 
@@ -18,7 +18,9 @@ import type { Preview } from './schemas';
  * writer and safety check the workflows use, for the demo context or a real customer's, with
  * nothing stored and nothing sent. Without a model it is the template writer, as in the workflows.
  */
-export async function previewPromptVersion(db: Db, config: Config, llm: LlmSettings, version: PromptTemplate, customerId?: string): Promise<Preview> {
+export async function previewPromptVersion(db: Db, config: Config, llm: LlmSettings, prompt: PromptTemplate, customerId?: string): Promise<Preview> {
+  if (prompt.message_type === 'REPLY_INTENT') throw new HttpError(422, 'no_preview', 'the reply classifier writes no message, so it has no preview');
+  const version = prompt as PromptTemplate & { message_type: MessageType };
   const context = customerId ? await customerContext(db, version, customerId) : demoContext(version.message_type, version.locale);
   const req = { agent: version.agent_type, messageType: version.message_type, locale: version.locale, context };
   const generated = await draftOrTemplate(llm, version, req);
@@ -50,7 +52,7 @@ async function draftOrTemplate(llm: LlmSettings, version: PromptTemplate, req: P
  * service and days since the last booking for a reminder; a worker's first name (the rest
  * from the demo) for CoachNova, whose contexts come from a job or an assessment.
  */
-async function customerContext(db: Db, version: PromptTemplate, userId: string): Promise<PromptContext> {
+async function customerContext(db: Db, version: PromptTemplate & { message_type: MessageType }, userId: string): Promise<PromptContext> {
   const user = await db.selectFrom('users').select(['full_name']).where('id', '=', userId).executeTakeFirst();
   if (!user) throw notFound('customer');
   const base = { ...demoContext(version.message_type, version.locale), first_name: firstName(user.full_name) };
