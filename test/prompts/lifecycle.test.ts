@@ -22,7 +22,8 @@ describe('prompt versions as a lifecycle', () => {
   it('lists the seeded versions as active, with the contract fields', async () => {
     const res = await getJson(`${system.baseUrl}/internal/prompts`, API_KEY);
     expect(res.status).toBe(200);
-    expect(res.body.prompts).toHaveLength(6);
+    // the six message prompts and the reply classifier (REPLY_INTENT, migration 0018)
+    expect(res.body.prompts).toHaveLength(7);
     expect(res.body.prompts[0]).toEqual(
       expect.objectContaining({
         id: expect.any(String),
