@@ -77,6 +77,8 @@ export async function startInboundSmtp(options: InboundSmtpOptions): Promise<Inb
           (error: unknown) => {
             const code = (error as { responseCode?: number }).responseCode;
             if (code && code >= 500) return callback(error as Error);
+            // a genuine address of a message that no longer exists: permanent, not "try again"
+            if ((error as { status?: number }).status === 404) return callback(smtpError(550, '5.1.1 no such message'));
             log.warn({ err: error }, 'inbound reply could not be stored; the sender will retry');
             callback(smtpError(451, '4.3.0 temporary failure, try again later'));
           },

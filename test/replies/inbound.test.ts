@@ -251,6 +251,9 @@ describe('inbound replies', () => {
     expect(expired.response).toMatch(/expired/);
     const elsewhere = await sendError(`reply+${genuine}@elsewhere.example.test`, 'hello');
     expect(elsewhere.responseCode).toBe(550);
+    // a genuine address of a message that does not exist: refused for good, not "try again"
+    const gone = await sendError(replyAddress(system.config, randomUUID()), 'hello');
+    expect(gone.responseCode).toBe(550);
     expect(await system.db.selectFrom('message_replies').select('id').where('message_id', '=', messageId).execute()).toHaveLength(0);
   });
 
