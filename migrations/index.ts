@@ -14,6 +14,7 @@ import * as rateLimits from './0013_rate_limits';
 import * as signalOutbox from './0015_signal_outbox';
 import * as sendLeaseOwner from './0016_send_lease_owner';
 import * as judgePromptVersions from './0017_judge_prompt_versions';
+import * as replies from './0018_replies';
 
 /**
  * Migrations in the order they apply. Listed statically (not read from the folder) so the same
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0015_signal_outbox': signalOutbox,
   '0016_send_lease_owner': sendLeaseOwner,
   '0017_judge_prompt_versions': judgePromptVersions,
+  '0018_replies': replies,
 };

@@ -68,6 +68,14 @@ export const configSchema = z.object({
   DEEPLINK_PREVIOUS_SECRETS: secretList(32).default([]),
   /** Unsubscribe links in mails work this long: long enough for an old mail, but not for ever. */
   UNSUBSCRIBE_TOKEN_TTL_DAYS: z.coerce.number().int().positive().max(3650).default(400),
+  /** Inbound replies (DESIGN.md "Replies understood"): the SMTP listener's port (unset: no listener; `npm start` uses 2525). */
+  INBOUND_SMTP_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
+  /** The domain of every message's `Reply-To: reply+<token>@<domain>`; mail for any other domain is refused. */
+  INBOUND_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/i, 'expected a domain name').default('reply.shoktiai.local'),
+  /** Largest inbound reply accepted (bytes); a bigger one is refused with 552 while it streams in. */
+  INBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  /** How long a reply address works after the message was sent. */
+  REPLY_TOKEN_TTL_DAYS: z.coerce.number().int().positive().max(3650).default(30),
   /** AES-256-GCM key encrypting every Temporal payload; earlier keys still decrypt. */
   PAYLOAD_CODEC_KEY: aesKey.optional(),
   PAYLOAD_CODEC_PREVIOUS_KEYS: z

@@ -48,7 +48,9 @@ async function isPortFree(port: number): Promise<boolean> {
   });
 }
 
-function printBanner(config: Config, apiUrl: string, temporalAddress: string, uiUrl: string | undefined): void {
+const DEFAULT_INBOUND_SMTP_PORT = 2525;
+
+function printBanner(config: Config, apiUrl: string, temporalAddress: string, uiUrl: string | undefined, inboundSmtpPort?: number): void {
   const lines = [
     '',
     'ShoktiAI is running',
@@ -58,6 +60,7 @@ function printBanner(config: Config, apiUrl: string, temporalAddress: string, ui
     `  Temporal       ${temporalAddress} namespace=${config.TEMPORAL_NAMESPACE} task queue=${config.TEMPORAL_TASK_QUEUE}`,
     ...Object.entries(describeDependencies(config)).map(([k, v]) => `  ${k.padEnd(14)} ${v}`),
     `  public links   ${publicBaseUrl(config)}`,
+    ...(inboundSmtpPort ? [`  replies (SMTP) localhost:${inboundSmtpPort}  reply+<token>@${config.INBOUND_DOMAIN}`] : []),
     config.INTERNAL_API_KEY ? '  /internal/*    x-api-key: (INTERNAL_API_KEY)' : '  /internal/*    set INTERNAL_API_KEY or sign in as an operator',
     'Press Ctrl-C to stop.',
     '',
@@ -83,7 +86,9 @@ function withLocalUiCodec(config: Config, devServer: DevServer): Config {
  * SmartEngage schedule, the worker and the API. Ctrl-C stops them all, in reverse order.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  // replies by email: `npm start` always runs the inbound listener (2525 unless INBOUND_SMTP_PORT says otherwise)
+  const loaded = loadConfig();
+  const config = { ...loaded, INBOUND_SMTP_PORT: loaded.INBOUND_SMTP_PORT ?? DEFAULT_INBOUND_SMTP_PORT };
   const tracing = startTracingFromConfig(config, 'shoktiai');
   const deps = await openDependencies(config);
   const devServer = config.TEMPORAL_ADDRESS ? undefined : await startEmbeddedTemporal(config, deps);
@@ -95,7 +100,7 @@ async function main(): Promise<void> {
   await ensureDailySchedule(temporal, config, deps.logger);
   const worker = await startWorker(config, deps, address);
   const api = await startApi(devServer ? withLocalUiCodec(config, devServer) : config, deps, temporal);
-  printBanner(config, api.url, address, devServer?.uiUrl);
+  printBanner(config, api.url, address, devServer?.uiUrl, api.inboundSmtpPort);
   await runUntilSignalled(
     deps.logger,
     async () => {

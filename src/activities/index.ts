@@ -4,6 +4,7 @@ import { createCoachnovaActivities } from './coachnova';
 import type { ActivityDeps } from './deps';
 import { createMessagingActivities } from './messaging';
 import { createReengagementActivities } from './reengagement';
+import { createReplyActivities } from './replies';
 import { createSegmentationActivities } from './segmentation';
 
 /**
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReengagementActivities(deps),
     ...createCoachnovaActivities(deps),
     ...createApprovalActivities(deps),
+    ...createReplyActivities(deps),
   };
 }
 

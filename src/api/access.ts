@@ -56,6 +56,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'POST /internal/ai/coachnova/workers/{id}/check-in': OPERATOR,
   'GET /internal/ai/coachnova/workers/{id}': OPERATOR,
   'GET /internal/analytics/smartengage': OPERATOR,
+  'GET /internal/replies': OPERATOR,
 };
 
 /** Every path under /internal is operators-only whatever the table says (the app mounts the check there). */

@@ -23,6 +23,7 @@ import { activeTracing } from '../runtime/tracing';
 import { linksRouter } from './routes/links';
 import { messagesRouter } from './routes/messages';
 import { promptsRouter } from './routes/prompts';
+import { repliesRouter } from './routes/replies';
 import { servicesRouter } from './routes/services';
 import { smartengageRouter } from './routes/smartengage';
 import { unsubscribeRouter } from './routes/unsubscribe';
@@ -75,6 +76,7 @@ export function createApp(deps: ApiDeps): App {
   app.use('/internal/analytics', analyticsRouter(deps));
   app.use('/internal/prompts', promptsRouter(deps));
   app.use('/internal/approvals', approvalsRouter(deps));
+  app.use('/internal/replies', repliesRouter(deps));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });

@@ -6,6 +6,8 @@ import { startTracingFromConfig } from '../runtime/tracing';
 import { exitWithError, runUntilSignalled } from '../runtime/process';
 import { connectClient, temporalTarget } from '../temporal/client';
 import { verifyTemporalAtStartup } from '../temporal/namespace-readiness';
+import { startInboundSmtp, type InboundSmtp } from '../replies/inbound-smtp';
+import { receiveReply } from '../temporal/clients/reply';
 import { createApp } from './app';
 import { createHttpServer, type HttpTimeouts } from './http-server';
 
@@ -16,6 +18,8 @@ export function httpTimeouts(config: Config): HttpTimeouts {
 export interface RunningApi {
   server: Server;
   url: string;
+  /** The inbound reply listener's port, when INBOUND_SMTP_PORT is set. */
+  inboundSmtpPort?: number;
   stop(): Promise<void>;
 }
 
@@ -35,15 +39,34 @@ export async function startApi(config: Config, deps: Dependencies, temporal: Cli
   const { port } = server.address() as { port: number };
   const url = `http://localhost:${port}`;
   deps.logger.info({ url }, 'api listening');
+  const inbound = await startInboundReplies(config, deps, temporal);
   return {
     server,
     url,
+    ...(inbound ? { inboundSmtpPort: inbound.port } : {}),
     async stop() {
+      await inbound?.close();
       await closeGracefully(server, config.API_SHUTDOWN_GRACE_SECONDS * 1000);
       // clicks answered just before the stop still reach their workflows
       await app.drainBackground();
     },
   };
+}
+
+/**
+ * The API process also receives email replies (DESIGN.md "Replies understood") when
+ * INBOUND_SMTP_PORT is set: the listener hands each reply to the same reply path as
+ * `POST /messages/:id/reply`.
+ */
+async function startInboundReplies(config: Config, deps: Dependencies, temporal: Client): Promise<InboundSmtp | undefined> {
+  if (config.INBOUND_SMTP_PORT === undefined) return undefined;
+  return startInboundSmtp({
+    settings: config,
+    port: config.INBOUND_SMTP_PORT,
+    maxBytes: config.INBOUND_MAX_BYTES,
+    logger: deps.logger,
+    onReply: (reply) => receiveReply({ db: deps.db, temporal, config }, reply),
+  });
 }
 
 /**

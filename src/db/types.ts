@@ -197,11 +197,12 @@ export interface AiMessagesTable {
 }
 
 /**
- * Whose prompt a version is: an agent's drafting prompt, or the safety judge's policy
- * (agent 'safety', type 'JUDGE'; migration 0017 made these columns text with CHECKs).
+ * Whose prompt a version is: an agent's drafting prompt, the safety judge's policy (agent
+ * 'safety', type 'JUDGE'; migration 0017 made these columns text with CHECKs), or the reply
+ * classifier (type 'REPLY_INTENT', migration 0018; no message has either type).
  */
 export type PromptAgentType = AgentType | 'safety';
-export type PromptMessageType = MessageType | 'JUDGE';
+export type PromptMessageType = MessageType | 'JUDGE' | 'REPLY_INTENT';
 
 export interface PromptTemplatesTable {
   id: Generated<string>;
@@ -419,6 +420,37 @@ export interface CustomerDecisionsTable {
   idempotency_key: string;
 }
 
+export type ReplyIntent = 'book' | 'reschedule' | 'question' | 'opt_out' | 'complaint' | 'other';
+export type ReplyChannel = 'email' | 'in_app';
+export type ReplyMood = 'ok' | 'worried' | 'unknown';
+
+/** A reply to a message, stored once per (message, dedupe key), with what it means (migration 0018). */
+export interface MessageRepliesTable {
+  id: Generated<string>;
+  message_id: string;
+  user_id: string;
+  channel: ReplyChannel;
+  /** The reply without quoted history and signature. */
+  text: string;
+  /** The email's Message-ID, else a hash of the text: a retried delivery finds its row. */
+  dedupe_key: string;
+  email_message_id: string | null;
+  intent: ReplyIntent | null;
+  summary: string | null;
+  /** YYYY-MM-DD, for book/reschedule when the reply names a date. */
+  requested_date: string | null;
+  mood: ReplyMood | null;
+  classified_by: 'rules' | 'llm' | null;
+  prompt_version: number | null;
+  /** Why the rules decided alone (no LLM configured, or the call failed), when they did. */
+  classifier_error: string | null;
+  flags: ColumnType<string[], string[] | undefined, string[]>;
+  correlation_id: string | null;
+  received_at: CreatedAt;
+  classified_at: Timestamp | null;
+  handled_at: Timestamp | null;
+}
+
 export interface Database {
   users: UsersTable;
   customers: CustomersTable;
@@ -441,6 +473,7 @@ export interface Database {
   experiment_arms: ExperimentArmsTable;
   experiment_assignments: ExperimentAssignmentsTable;
   customer_decisions: CustomerDecisionsTable;
+  message_replies: MessageRepliesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -9,6 +9,8 @@ export interface OutgoingMail {
   html?: string;
   /** Extra headers, e.g. List-Unsubscribe. */
   headers?: Record<string, string>;
+  /** Where a reply goes: a message's own `reply+<token>@INBOUND_DOMAIN` address. */
+  replyTo?: string;
   /**
    * Stable Message-ID derived from the idempotency key, so a retried send is recognisable
    * downstream and the outbox overwrites rather than duplicates.
@@ -37,7 +39,7 @@ export interface MailerOptions {
 }
 
 function toNodemailer(from: string, mail: OutgoingMail) {
-  return { from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, messageId: mail.messageId };
+  return { from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, messageId: mail.messageId, ...(mail.replyTo ? { replyTo: mail.replyTo } : {}) };
 }
 
 /** Sends through SMTP when SMTP_URL is set (e.g. Gmail on 465 with TLS), else writes .eml files. */

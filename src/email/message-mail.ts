@@ -13,6 +13,8 @@ export interface MessageMailInput {
   deepLink?: string | null;
   /** Present for marketing mail: the one-click unsubscribe address (RFC 8058). */
   unsubscribeUrl?: string | null;
+  /** The message's signed reply address (`reply+<token>@INBOUND_DOMAIN`): a reply reaches the inbound listener. */
+  replyTo?: string | null;
 }
 
 const escapeHtml = (text: string) =>
@@ -95,5 +97,6 @@ export function messageMail(input: MessageMailInput): OutgoingMail {
     html: renderHtml(input),
     headers,
     messageId: `<${input.messageId}@shoktiai>`,
+    ...(input.replyTo ? { replyTo: input.replyTo } : {}),
   };
 }

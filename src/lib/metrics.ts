@@ -49,3 +49,9 @@ export const llmFallbacks = new Counter({
   help: 'Messages that fell back to the approved template, by reason',
   labelNames: ['agent', 'reason'] as const,
 });
+
+export const repliesUnderstood = new Counter({
+  name: 'shoktiai_replies_total',
+  help: 'Replies to messages, by the intent they were classified as and the channel they came by (email, in_app)',
+  labelNames: ['intent', 'channel'] as const,
+});

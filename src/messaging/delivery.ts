@@ -6,6 +6,7 @@ import type { Db } from '../db/database';
 import type { AgentType, MessageType } from '../db/types';
 import type { Mailer, OutgoingMail, SentMail } from '../email/mailer';
 import { messageMail } from '../email/message-mail';
+import { replyAddress } from '../replies/reply-address';
 import { createUnsubscribeToken } from './unsubscribe-token';
 
 export interface SendMessageEmailInput {
@@ -141,6 +142,8 @@ async function composeMail(config: Config, message: SendableMessage, marketing: 
     callToAction: message.call_to_action ?? '',
     deepLink: message.deep_link,
     unsubscribeUrl,
+    // every reminder and coaching email: a reply reaches the inbound listener and the reply path
+    replyTo: replyAddress(config, message.id),
   });
 }
 

@@ -101,4 +101,6 @@ export interface MessageResponseEvent {
   at: string;
   /** Reply text or booking id, when there is one. */
   detail?: string;
+  /** A reply stored in `message_replies` (migration 0018): its text and intent are read from there. */
+  replyId?: string;
 }

@@ -21,6 +21,7 @@ import type { Preview } from './schemas';
  * nothing stored and nothing sent. Without a model it is the template writer, as in the workflows.
  */
 export async function previewPromptVersion(db: Db, config: Config, llm: LlmSettings, any: PromptTemplate, customerId?: string, draft?: MessageDraft): Promise<Preview> {
+  if (any.message_type === 'REPLY_INTENT') throw new HttpError(422, 'no_preview', 'the reply classifier writes no message, so it has no preview');
   if (any.agent_type === 'safety') {
     if (customerId) throw new HttpError(422, 'not_applicable', 'a judge version is previewed on a draft (`draft`) or the demo reminder, not for a customer');
     return previewJudgeVersion(config, llm, any, draft);

@@ -8,6 +8,8 @@ import { z } from 'zod';
 /** 'safety' / 'JUDGE': the safety judge's policy (migration 0017), versioned like the drafting prompts. */
 export const PromptAgentType = z.enum(['smartengage', 'coachnova', 'safety']);
 export const PromptMessageType = z.enum(['REMINDER', 'COACHING', 'BURNOUT_CHECK', 'JUDGE']);
+/** Every prompt listed: these, and REPLY_INTENT, the reply classifier (migration 0018; seeded, not created here). */
+export const ListedPromptType = z.enum([...PromptMessageType.options, 'REPLY_INTENT']);
 export const PromptLocale = z.enum(['bn', 'en']);
 export const PromptStatusSchema = z.enum(['draft', 'canary', 'active', 'retired']);
 
@@ -20,7 +22,7 @@ export const MESSAGE_TYPES_OF: Record<z.infer<typeof PromptAgentType>, Array<z.i
 
 export const ListPromptsQuery = z.object({
   agent_type: PromptAgentType.optional(),
-  message_type: PromptMessageType.optional(),
+  message_type: ListedPromptType.optional(),
   locale: PromptLocale.optional(),
   status: PromptStatusSchema.optional(),
 });
@@ -28,7 +30,7 @@ export const ListPromptsQuery = z.object({
 export const PromptSummarySchema = z.object({
   id: z.uuid(),
   agent_type: PromptAgentType,
-  message_type: PromptMessageType,
+  message_type: ListedPromptType,
   locale: PromptLocale,
   version: z.number().int(),
   status: PromptStatusSchema,

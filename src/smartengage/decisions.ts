@@ -89,9 +89,11 @@ export async function recordMessageDecision(db: Db, messageId: string, kind: Dec
 const RESPONSE_KIND: Record<UserResponse, DecisionKind | null> = { CLICKED: 'clicked', REPLIED: 'replied', BOOKED: 'booked', IGNORED: 'ignored', ACKNOWLEDGED: null };
 
 /** A customer's response to a reminder, on their timeline (a CoachNova acknowledgement is not a SmartEngage decision). */
-export async function recordResponseDecision(db: Db, event: { messageId: string; response: UserResponse; at: string; detail?: string }): Promise<void> {
+export async function recordResponseDecision(db: Db, event: { messageId: string; response: UserResponse; at: string; detail?: string; replyId?: string }): Promise<void> {
   const kind = RESPONSE_KIND[event.response];
   if (!kind || !UUID.test(event.messageId)) return;
+  // a stored reply goes on the timeline with its intent, once understood (src/replies/store.ts)
+  if (event.replyId) return;
   const facts = { response: event.response, responded_at: event.at, ...(event.detail && kind === 'booked' ? { booking_id: event.detail } : {}) };
   await recordMessageDecision(db, event.messageId, kind, kind === 'ignored' ? 'attribution_window_closed' : null, facts);
 }

@@ -9,6 +9,9 @@ export interface FunnelCounts {
   failed: number;
   clicked: number;
   booked: number;
+  /** Messages answered with a reply, and with one classified book or reschedule (migration 0018). */
+  replied: number;
+  asked_to_book: number;
 }
 
 export interface FunnelRow extends FunnelCounts {
@@ -37,7 +40,9 @@ export async function smartEngageFunnel(db: Db, filter: FunnelFilter): Promise<F
     WITH m AS (
       SELECT m.campaign_id, m.prompt_version, m.delivery_status,
         (dl.first_clicked_at IS NOT NULL OR m.user_response IN ('CLICKED', 'REPLIED', 'BOOKED')) AS clicked,
-        (m.user_response = 'BOOKED' OR EXISTS (SELECT 1 FROM bookings b WHERE b.source_message_id = m.id)) AS booked
+        (m.user_response = 'BOOKED' OR EXISTS (SELECT 1 FROM bookings b WHERE b.source_message_id = m.id)) AS booked,
+        EXISTS (SELECT 1 FROM message_replies r WHERE r.message_id = m.id) AS replied,
+        EXISTS (SELECT 1 FROM message_replies r WHERE r.message_id = m.id AND r.intent IN ('book', 'reschedule')) AS asked_to_book
       FROM ai_messages m
       LEFT JOIN deep_links dl ON dl.message_id = m.id
       WHERE m.agent_type = 'smartengage' AND m.created_at >= ${filter.from} AND m.created_at < ${filter.to} ${campaignFilter}
@@ -53,20 +58,23 @@ export async function smartEngageFunnel(db: Db, filter: FunnelFilter): Promise<F
         count(*) FILTER (WHERE delivery_status = 'DELIVERED')::int AS delivered,
         count(*) FILTER (WHERE delivery_status = 'FAILED')::int AS failed,
         count(*) FILTER (WHERE clicked)::int AS clicked,
-        count(*) FILTER (WHERE booked)::int AS booked
+        count(*) FILTER (WHERE booked)::int AS booked,
+        count(*) FILTER (WHERE replied)::int AS replied,
+        count(*) FILTER (WHERE asked_to_book)::int AS asked_to_book
       FROM m
       GROUP BY GROUPING SETS ((), (campaign_id), (prompt_version))
     )
     SELECT 'total' AS dimension, NULL AS key, (SELECT coalesce(sum(eligible_count), 0)::int FROM e) AS eligible,
-      g.messages, g.sent, g.delivered, g.failed, g.clicked, g.booked
+      g.messages, g.sent, g.delivered, g.failed, g.clicked, g.booked, g.replied, g.asked_to_book
     FROM g WHERE g.gc = 1 AND g.gp = 1
     UNION ALL
     SELECT 'campaign', coalesce(e.campaign_id, g.campaign_id)::text, e.eligible_count,
-      coalesce(g.messages, 0), coalesce(g.sent, 0), coalesce(g.delivered, 0), coalesce(g.failed, 0), coalesce(g.clicked, 0), coalesce(g.booked, 0)
+      coalesce(g.messages, 0), coalesce(g.sent, 0), coalesce(g.delivered, 0), coalesce(g.failed, 0), coalesce(g.clicked, 0), coalesce(g.booked, 0),
+      coalesce(g.replied, 0), coalesce(g.asked_to_book, 0)
     FROM (SELECT * FROM g WHERE gc = 0 AND gp = 1) g
     FULL JOIN e ON e.campaign_id = g.campaign_id
     UNION ALL
-    SELECT 'prompt_version', g.prompt_version::text, NULL, g.messages, g.sent, g.delivered, g.failed, g.clicked, g.booked
+    SELECT 'prompt_version', g.prompt_version::text, NULL, g.messages, g.sent, g.delivered, g.failed, g.clicked, g.booked, g.replied, g.asked_to_book
     FROM g WHERE g.gc = 1 AND g.gp = 0
   `.execute(db);
   return result.rows.map((r) => ({ ...r, eligible: r.eligible === null ? null : Number(r.eligible) }));

@@ -232,7 +232,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const addApi = async () => {
       const name = `api-${++apiCount}`;
       const port = apiCount === 1 ? firstApiPort : options.apiPort ? options.apiPort + apiCount - 1 : await freePort();
-      const service = spawnNodeService(name, entryPoint('api/server'), { ...env, PORT: String(port) }, join(logs, `${name}.log`));
+      // the first API process also receives email replies (one SMTP port); the others serve HTTP only
+      const inbound = apiCount === 1 ? (process.env.INBOUND_SMTP_PORT ?? '2525') : '';
+      const service = spawnNodeService(name, entryPoint('api/server'), { ...env, PORT: String(port), INBOUND_SMTP_PORT: inbound }, join(logs, `${name}.log`));
       apis.push(service);
       const url = `http://localhost:${port}`;
       await waitForApi(service, url);

@@ -4,3 +4,4 @@ export * from './smartengage/campaign';
 export * from './smartengage/scheduled';
 export * from './smartengage/reengagement';
 export * from './coachnova/session';
+export * from './replies/understand';

@@ -185,8 +185,8 @@ describe('approved templates', () => {
   };
 
   it('every active template, filled in, passes every safety check (it is the last resort)', async () => {
-    // the judge's versions (agent 'safety') have no template
-    const templates = await system.db.selectFrom('prompt_templates').selectAll().where('is_active', '=', true).where('agent_type', '!=', 'safety').execute();
+    // the judge's versions (agent 'safety') and the reply classifier (REPLY_INTENT) have no template
+    const templates = await system.db.selectFrom('prompt_templates').selectAll().where('is_active', '=', true).where('agent_type', '!=', 'safety').where('message_type', '!=', 'REPLY_INTENT').execute();
     expect(templates.length).toBeGreaterThanOrEqual(6);
     for (const t of templates) {
       const req = { agent: t.agent_type as AgentType, messageType: t.message_type as MessageType, locale: t.locale, context: contexts[t.locale] };

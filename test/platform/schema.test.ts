@@ -32,6 +32,7 @@ const SCHEMA: SchemaMap = {
   experiment_arms: { id: true, experiment_id: true, position: true, name: true, kind: true, weight: true, prompt_version: true, send_time: true },
   experiment_assignments: { experiment_id: true, customer_id: true, arm_id: true, assigned_at: true },
   customer_decisions: { id: true, customer_id: true, campaign_id: true, workflow_id: true, kind: true, reason: true, facts: true, at: true, idempotency_key: true },
+  message_replies: { id: true, message_id: true, user_id: true, channel: true, text: true, dedupe_key: true, email_message_id: true, intent: true, summary: true, requested_date: true, mood: true, classified_by: true, prompt_version: true, classifier_error: true, flags: true, correlation_id: true, received_at: true, classified_at: true, handled_at: true },
 };
 
 /** The migrator's own bookkeeping tables, which the application never queries. */

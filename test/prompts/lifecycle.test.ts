@@ -22,8 +22,8 @@ describe('prompt versions as a lifecycle', () => {
   it('lists the seeded versions as active, with the contract fields', async () => {
     const res = await getJson(`${system.baseUrl}/internal/prompts`, API_KEY);
     expect(res.status).toBe(200);
-    // six drafting prompts and the judge's policy per locale (migration 0017)
-    expect(res.body.prompts).toHaveLength(8);
+    // six drafting prompts, the judge's policy per locale (0017) and the reply classifier (0018)
+    expect(res.body.prompts).toHaveLength(9);
     expect(res.body.prompts[0]).toEqual(
       expect.objectContaining({
         id: expect.any(String),

@@ -27,6 +27,8 @@ const Counts = z.object({
   failed: z.number().int(),
   clicked: z.number().int(),
   booked: z.number().int(),
+  replied: z.number().int().openapi({ description: 'messages answered with a reply (email or in-app)' }),
+  asked_to_book: z.number().int().openapi({ description: 'messages answered with a reply classified book or reschedule (a booking made afterwards is still the conversion)' }),
 });
 const Rates = z.object({
   sent_of_eligible: z.number().nullable(),
@@ -58,7 +60,7 @@ openApiRegistry.registerPath({
 });
 
 const entry = (row: FunnelRow) => {
-  const counts = { eligible: row.eligible, messages: row.messages, sent: row.sent, delivered: row.delivered, failed: row.failed, clicked: row.clicked, booked: row.booked };
+  const counts = { eligible: row.eligible, messages: row.messages, sent: row.sent, delivered: row.delivered, failed: row.failed, clicked: row.clicked, booked: row.booked, replied: row.replied, asked_to_book: row.asked_to_book };
   return { counts, rates: funnelRates(counts) };
 };
 

@@ -4,6 +4,7 @@ import type { Db } from '../../db/database';
 import { notFound } from '../../lib/errors';
 import type { MessageResponseEvent } from '../../messaging/types';
 import { deliverMessageResponse } from '../../temporal/clients/message-response';
+import { receiveReply } from '../../temporal/clients/reply';
 import type { ApiDeps } from '../deps';
 import { requireUser } from '../middleware/auth';
 import { errorResponses, openApiRegistry } from '../openapi';
@@ -46,7 +47,12 @@ const MessageSchema = z
   })
   .openapi('Message');
 const ResponseAccepted = z
-  .object({ message_id: z.uuid(), response: z.enum(['REPLIED', 'ACKNOWLEDGED']), delivered_to: z.enum(['signalled', 'recorded']) })
+  .object({
+    message_id: z.uuid(),
+    response: z.enum(['REPLIED', 'ACKNOWLEDGED']),
+    delivered_to: z.enum(['signalled', 'recorded', 'duplicate']),
+    reply_id: z.uuid().optional().openapi({ description: 'a reply: its row; its intent is classified and acted on by the reply workflow (`reply-<reply_id>`)' }),
+  })
   .openapi('MessageResponseAccepted');
 
 openApiRegistry.registerPath({
@@ -65,7 +71,9 @@ for (const [suffix, summary, body] of [
     method: 'post',
     path: `/messages/{id}/${suffix}`,
     summary,
-    description: "Signals the workflow that owns the message; when it has closed, the response is recorded directly. A weaker response never replaces a stronger one.",
+    description:
+      "Signals the workflow that owns the message; when it has closed, the response is recorded directly. A weaker response never replaces a stronger one. " +
+      'A reply takes the same path as an email reply: stored once per message and text, then classified (book, reschedule, question, opt_out, complaint, other) and acted on by its own workflow.',
     tags: ['messages'],
     request: { params: MessageParams, body: { content: { 'application/json': { schema: body } } } },
     responses: { 202: { description: 'accepted', content: { 'application/json': { schema: ResponseAccepted } } }, ...errorResponses(400, 401, 404, 422) },
@@ -81,7 +89,7 @@ async function visibleMessage(db: Db, req: Request) {
   return message;
 }
 
-export function messagesRouter({ db, temporal }: ApiDeps): Router {
+export function messagesRouter({ db, temporal, config }: ApiDeps): Router {
   const router = Router();
 
   router.get('/messages/:id', requireUser, async (req, res) => {
@@ -123,6 +131,12 @@ export function messagesRouter({ db, temporal }: ApiDeps): Router {
   const respond = (response: 'REPLIED' | 'ACKNOWLEDGED') => async (req: Request, res: import('express').Response) => {
     const text = response === 'REPLIED' ? parseBody(ReplyBody, req).text : (parseBody(AckBody, req), undefined);
     const message = await visibleMessage(db, req);
+    if (text !== undefined) {
+      // the same reply path as an email reply: stored once, understood by the reply workflow
+      const received = await receiveReply({ db, temporal, config }, { messageId: message.id, channel: 'in_app', text, correlationId: req.correlationId });
+      const accepted: z.infer<typeof ResponseAccepted> = { message_id: message.id, response, delivered_to: received.deliveredTo, reply_id: received.replyId };
+      return void res.status(202).json(accepted);
+    }
     const event: MessageResponseEvent = { messageId: message.id, response, at: new Date().toISOString(), ...(text ? { detail: text } : {}) };
     const deliveredTo = await deliverMessageResponse({ db, temporal }, message, event);
     const accepted: z.infer<typeof ResponseAccepted> = { message_id: message.id, response, delivered_to: deliveredTo };
