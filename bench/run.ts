@@ -10,6 +10,8 @@
  *   npm run bench -- --out=FILE    write the figures elsewhere
  *   npm run bench -- --keep-db     keep the segmentation database afterwards (to EXPLAIN by hand)
  *   npm run bench -- --campaign-size=N   scenario 2 with N customers (and N/4 for scenario 5's second size)
+ *   npm run bench -- --experiment-size=N --experiment-pairs=P   scenario 2's comparison with and
+ *                                  without an experiment: P alternating pairs of N-customer campaigns
  *
  * A missed target is reported in the table, never thrown. The exit code is non-zero only when
  * the harness itself fails or a correctness check does (e.g. a customer got two emails).
@@ -33,6 +35,7 @@ interface Args {
   quick: boolean;
   keepDb: boolean;
   campaignSize?: number;
+  experiment: { customers?: number; pairs?: number };
   only: Set<number>;
   out: string;
 }
@@ -46,7 +49,15 @@ function parseArgs(argv: string[]): Args {
   const sizeArg = argv.find((a) => a.startsWith('--campaign-size='));
   const campaignSize = sizeArg ? Number(sizeArg.slice('--campaign-size='.length)) : undefined;
   if (campaignSize !== undefined && !(Number.isInteger(campaignSize) && campaignSize >= 20)) throw new Error('--campaign-size must be an integer >= 20');
-  return { quick, only, out, keepDb: argv.includes('--keep-db'), campaignSize };
+  const intArg = (name: string, min: number) => {
+    const arg = argv.find((a) => a.startsWith(`--${name}=`));
+    if (!arg) return undefined;
+    const value = Number(arg.slice(name.length + 3));
+    if (!(Number.isInteger(value) && value >= min)) throw new Error(`--${name} must be an integer >= ${min}`);
+    return value;
+  };
+  const experiment = { customers: intArg('experiment-size', 20), pairs: intArg('experiment-pairs', 0) };
+  return { quick, only, out, keepDb: argv.includes('--keep-db'), campaignSize, experiment };
 }
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -100,7 +111,7 @@ async function runAll(args: Args, sizes: BenchSizes): Promise<ScenarioResult[]> 
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const sizes = sizesFor(args.quick, args.campaignSize);
+  const sizes = sizesFor(args.quick, args.campaignSize, args.experiment);
   const started = new Date();
   const results = await runAll(args, sizes);
   const report = {

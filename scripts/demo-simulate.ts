@@ -67,6 +67,13 @@ async function startCampaign(): Promise<string> {
     },
   });
   console.log(`campaign ${started.job_id}: ${started.estimated_customers} eligible demo customers, experiment ${started.experiment_id}`);
+  if (started.estimated_customers === 0) {
+    // the usual cause: an earlier campaign (e.g. the prompt walkthrough's) reached every demo customer, and the 24 h frequency cap holds them
+    console.log(
+      'no customer is eligible: most likely an earlier campaign contacted the demo customers in the last 24 h (frequency cap).\n' +
+        'For fresh demo data: stop npm start, `rm -rf var/pglite var/temporal.db`, start it again and re-run this command.',
+    );
+  }
   return started.job_id;
 }
 
