@@ -13,6 +13,8 @@
  *   npm run bench -- --stack       scenario 2 on the dev server and on `npm run stack`'s real Temporal
  *                                  server with 1 and 2 workers (300 customers each unless --campaign-size;
  *                                  --history-shards=N, default 4); figures go under `stack` in the output file
+ *   npm run bench -- --experiment-size=N --experiment-pairs=P   scenario 2's comparison with and
+ *                                  without an experiment: P alternating pairs of N-customer campaigns
  *
  * A missed target is reported in the table, never thrown. The exit code is non-zero only when
  * the harness itself fails or a correctness check does (e.g. a customer got two emails).
@@ -39,6 +41,7 @@ interface Args {
   quick: boolean;
   keepDb: boolean;
   campaignSize?: number;
+  experiment: { customers?: number; pairs?: number };
   only: Set<number>;
   out: string;
   /** Scenario 2 on the dev server and on the real server with 1 and 2 workers. */
@@ -58,7 +61,15 @@ function parseArgs(argv: string[]): Args {
   const shardsArg = argv.find((a) => a.startsWith('--history-shards='));
   const historyShards = shardsArg ? Number(shardsArg.slice('--history-shards='.length)) : 4;
   if (!(Number.isInteger(historyShards) && historyShards >= 1)) throw new Error('--history-shards must be a positive integer');
-  return { quick, only, out, keepDb: argv.includes('--keep-db'), campaignSize, stack: argv.includes('--stack'), historyShards };
+  const intArg = (name: string, min: number) => {
+    const arg = argv.find((a) => a.startsWith(`--${name}=`));
+    if (!arg) return undefined;
+    const value = Number(arg.slice(name.length + 3));
+    if (!(Number.isInteger(value) && value >= min)) throw new Error(`--${name} must be an integer >= ${min}`);
+    return value;
+  };
+  const experiment = { customers: intArg('experiment-size', 20), pairs: intArg('experiment-pairs', 0) };
+  return { quick, only, out, keepDb: argv.includes('--keep-db'), campaignSize, experiment, stack: argv.includes('--stack'), historyShards };
 }
 
 /** --stack runs three campaigns; at this size each takes seconds to a minute on a quiet 2-core machine. */
@@ -128,7 +139,7 @@ async function runAll(args: Args, sizes: BenchSizes): Promise<ScenarioResult[]> 
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const sizes = sizesFor(args.quick, args.campaignSize);
+  const sizes = sizesFor(args.quick, args.campaignSize, args.experiment);
   const started = new Date();
   const results = await runAll(args, sizes);
   const report = {

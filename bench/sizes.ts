@@ -1,9 +1,13 @@
 /** How big each scenario is in the full run (issue 5's sizes) and in `--quick` (CI, < 2 minutes). */
-export function sizesFor(quick: boolean, campaignSize?: number) {
+export function sizesFor(quick: boolean, campaignSize?: number, experiment?: { customers?: number; pairs?: number }) {
+  // experimentCustomers / experimentPairs: issue 10's comparison, A (no experiment) and B (a
+  // 3-arm experiment) alternated `pairs` times on campaigns of that many customers
   const campaign = quick
-    ? { customers: 100, smallCustomers: 50, floorRuns: 1, timeoutMs: 60_000, freshProcessesPerSize: false }
-    : { customers: 10_000, smallCustomers: 2_500, floorRuns: 1, timeoutMs: 30 * 60_000, freshProcessesPerSize: true };
+    ? { customers: 100, smallCustomers: 50, floorRuns: 1, timeoutMs: 60_000, freshProcessesPerSize: false, experimentCustomers: 100, experimentPairs: 2 }
+    : { customers: 10_000, smallCustomers: 2_500, floorRuns: 1, timeoutMs: 30 * 60_000, freshProcessesPerSize: true, experimentCustomers: 1_000, experimentPairs: 3 };
   if (campaignSize) Object.assign(campaign, { customers: campaignSize, smallCustomers: Math.max(10, Math.round(campaignSize / 4)) });
+  if (experiment?.customers) campaign.experimentCustomers = experiment.customers;
+  if (experiment?.pairs !== undefined) campaign.experimentPairs = experiment.pairs;
   return {
     segmentation: quick
       ? { customers: 20_000, sample: 2_000, runs: 5, pageSize: 500 }

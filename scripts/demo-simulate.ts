@@ -67,14 +67,45 @@ async function startCampaign(): Promise<string> {
     },
   });
   console.log(`campaign ${started.job_id}: ${started.estimated_customers} eligible demo customers, experiment ${started.experiment_id}`);
+  if (started.estimated_customers === 0) {
+    // the usual cause: an earlier campaign (e.g. the prompt walkthrough's) reached every demo customer, and the 24 h frequency cap holds them
+    console.log(
+      'no customer is eligible: most likely an earlier campaign contacted the demo customers in the last 24 h (frequency cap).\n' +
+        'For fresh demo data: stop npm start, `rm -rf var/pglite var/temporal.db`, start it again and re-run this command.',
+    );
+  }
   return started.job_id;
 }
 
+/** How long the campaign may make no progress before the rest are taken to be waiting for their send time. */
+const STALL_MS = 20_000;
+
+/**
+ * Waits for the campaign to finish. Reminders that wait for a later send time (an arm with
+ * `send_time: "personal"`, a send window not open yet) or for an operator's approval keep it
+ * running for hours: once nothing has moved for STALL_MS the responses are played for what has
+ * been decided so far (the waiting customers can still book without a link).
+ */
 async function waitForCampaign(jobId: string): Promise<void> {
+  let last = '';
+  let lastChange = Date.now();
   for (;;) {
     const job = await call('GET', `/internal/ai/smartengage/jobs/${jobId}`);
+    const c = job.counts;
     if (job.status === 'COMPLETED' || job.status === 'FAILED' || job.status === 'CANCELLED') {
-      console.log(`campaign ${job.status}: sent ${job.counts.sent}, skipped ${JSON.stringify(job.counts.skipped_reasons)}, failed ${job.counts.failed}`);
+      console.log(`campaign ${job.status}: sent ${c.sent}, skipped ${JSON.stringify(c.skipped_reasons)}, failed ${c.failed}`);
+      return;
+    }
+    const progress = `${c.eligible}/${c.sent}/${c.skipped}/${c.failed}`;
+    if (progress !== last) {
+      last = progress;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > STALL_MS) {
+      console.log(
+        `campaign still RUNNING: sent ${c.sent}, skipped ${JSON.stringify(c.skipped_reasons)}, failed ${c.failed}; ` +
+          `${c.in_flight} wait for their send time (e.g. send_time "personal"; the timeline's "scheduled" event says until when)` +
+          `${c.awaiting_approval ? ` and ${c.awaiting_approval} for an approval` : ''} — playing responses for what has been sent so far`,
+      );
       return;
     }
     await sleep(1000);

@@ -5,6 +5,7 @@ import { createActivities, type Activities } from '../../src/activities';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/lib/logger';
 import { openDependencies } from '../../src/runtime/dependencies';
+import { assignArm } from '../../src/smartengage/arm-assignment';
 import { resolveCriteria, type SegmentCriteriaInput } from '../../src/smartengage/criteria';
 import { reengagementWorkflowId } from '../../src/smartengage/core/settings';
 import type { SegmentPageMember } from '../../src/smartengage/types';
@@ -36,8 +37,27 @@ export interface DeliveryCheck {
   strangers: number;
 }
 
+/**
+ * The experiment issue 10 asks the campaign to carry at no more than 10 % cost: a holdout, the
+ * approved template and the LLM (the active prompt version), equal weights. Explanations are
+ * always on (every campaign records its decisions).
+ */
+export const BENCH_EXPERIMENT = {
+  name: 'bench: holdout / template / llm',
+  arms: [
+    { name: 'holdout', kind: 'holdout', weight: 1 },
+    { name: 'template', kind: 'template', weight: 1 },
+    { name: 'llm', kind: 'llm', weight: 1 },
+  ],
+} as const;
+
 export interface CampaignRun {
+  /** Customers in the segment (all of them get a decision; with an experiment the holdout gets no mail). */
   customers: number;
+  /** Customers held out by the experiment (0 without one). */
+  heldOut: number;
+  /** Segment customers decided per second: customers ÷ (run-segment → last expected mail). */
+  customersPerSecond: number;
   runSegmentMs: number;
   jobId: string | null;
   estimated: number | null;
@@ -95,20 +115,27 @@ async function messagesStored(stack: Stack, tag: string): Promise<number> {
  * One real campaign: POST run-segment on the running API, the real worker sends through the
  * 100 ms LLM and the SMTP sink; timed from the request to the last expected mail accepted.
  */
-export async function runRealCampaign(stack: Stack, system: RunningSystem, customers: CampaignCustomers, timeoutMs: number): Promise<CampaignRun> {
-  const n = customers.eligible.length;
+export async function runRealCampaign(stack: Stack, system: RunningSystem, customers: CampaignCustomers, timeoutMs: number, experiment?: typeof BENCH_EXPERIMENT): Promise<CampaignRun> {
+  const segment = customers.eligible.length;
   stack.smtp.reset();
   system.worker.startSampling();
   system.api.startSampling();
   const cpu = startCpuWindow({ temporal: stack.temporal.pid, worker: system.worker.pid, api: system.api.pid });
   const started = Date.now();
-  const answer = await postInternal(`${system.baseUrl}/internal/ai/smartengage/run-segment`, { segment_criteria: OPEN_WINDOW });
+  const answer = await postInternal(`${system.baseUrl}/internal/ai/smartengage/run-segment`, { segment_criteria: OPEN_WINDOW, ...(experiment ? { experiment } : {}) });
   if (answer.status === 404) {
     system.worker.stopSampling();
     system.api.stopSampling();
     throw new PendingError('POST /internal/ai/smartengage/run-segment answers 404: not implemented yet');
   }
   if (answer.status !== 202) throw new Error(`run-segment answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
+  // With an experiment the holdout gets no mail: who is held out follows from the stored
+  // experiment id by the same deterministic hash the worker uses.
+  const heldOut = experiment ? await heldOutAddresses(stack, customers, answer.body?.experiment_id as string) : new Set<string>();
+  const expected: CampaignCustomers = heldOut.size
+    ? { ...customers, eligible: customers.eligible.filter((a) => !heldOut.has(a)), controls: [...customers.controls, ...heldOut] }
+    : customers;
+  const n = expected.eligible.length;
   let lastAt: number;
   let timedOut = false;
   try {
@@ -121,12 +148,14 @@ export async function runRealCampaign(stack: Stack, system: RunningSystem, custo
   await sleep(DUPLICATE_GRACE_MS);
   const workerMemory = system.worker.stopSampling();
   const apiMemory = system.api.stopSampling();
-  const check = checkDelivery(stack, customers);
+  const check = checkDelivery(stack, expected);
   const durationMs = lastAt - started;
   const jobId = (answer.body?.job_id as string | undefined) ?? null;
   const job = jobId ? (await getInternal(`${system.baseUrl}/internal/ai/smartengage/jobs/${jobId}`)).body : null;
   return {
-    customers: n,
+    customers: segment,
+    heldOut: heldOut.size,
+    customersPerSecond: segment / (durationMs / 1000),
     runSegmentMs: answer.ms,
     jobId,
     estimated: answer.body?.estimated_customers ?? null,
@@ -144,6 +173,13 @@ export async function runRealCampaign(stack: Stack, system: RunningSystem, custo
       apiHighWaterBytes: system.api.highWaterBytes(),
     },
   };
+}
+
+async function heldOutAddresses(stack: Stack, customers: CampaignCustomers, experimentId: string): Promise<Set<string>> {
+  if (!experimentId) throw new Error('run-segment with an experiment answered without experiment_id');
+  const { rows } = await stack.bench.pool.query<{ id: string; email: string }>(`SELECT id, email FROM users WHERE email = ANY($1)`, [customers.eligible]);
+  const arms = BENCH_EXPERIMENT.arms;
+  return new Set(rows.filter((r) => assignArm(experimentId, r.id, arms).kind === 'holdout').map((r) => r.email.toLowerCase()));
 }
 
 export interface ActivityShape {

@@ -3,8 +3,11 @@ import { seedCampaignCustomers } from '../data/campaign-data';
 import { atLeast, atMost, newResult, type ScenarioResult } from '../lib/report';
 import type { RunningSystem, Stack } from '../lib/stack';
 import { median, mib, round } from '../lib/stats';
+import { loadavg } from 'node:os';
+import { waitUntilIdle } from '../lib/cpu';
 import { machineInfo } from '../lib/machine';
 import {
+  BENCH_EXPERIMENT,
   activitiesPerCustomer,
   deliveryProblems,
   PendingError,
@@ -24,6 +27,9 @@ export interface CampaignOptions {
   timeoutMs: number;
   /** Start a new worker and API for each segment size (full run), or reuse one pair (quick). */
   freshProcessesPerSize: boolean;
+  /** The experiment comparison: customers per campaign, and how many A/B pairs are alternated. */
+  experimentCustomers: number;
+  experimentPairs: number;
   memory: boolean;
   log: (message: string) => void;
 }
@@ -70,6 +76,71 @@ function campaignFigures(result: ScenarioResult, run: CampaignRun, floor: FloorR
   result.figures.push(
     { metric: 'customers with exactly one email', value: `${c.exactlyOnce.toLocaleString('en-US')} / ${c.expected.toLocaleString('en-US')}`, target: 'all, no duplicates', met: deliveryProblems(c).length === 0 && c.exactlyOnce === c.expected },
     { metric: 'run-segment answer (at this size)', value: round(run.runSegmentMs), unit: 'ms' },
+  );
+}
+
+/** The issue-10 bar: a campaign with an experiment may be at most 10 % slower than without. */
+const EXPERIMENT_MAX_REGRESSION = 1.1;
+
+interface ExperimentComparison {
+  customers: number;
+  runs: Array<{ order: number; variant: 'plain' | 'experiment'; durationMs: number; msPerMail: number; cpuSeconds: number; customersPerSecond: number; messagesPerSecond: number; sent: number; heldOut: number; loadAverage: [number, number, number] }>;
+}
+
+/**
+ * Issue 10: the same campaign with and without a 3-arm experiment (holdout / template / llm),
+ * measured in this run on the same worker and API, alternating A B A B on fresh customers of the
+ * same shape, so a load change on this shared machine falls on both variants alike. Each run is
+ * timed from run-segment to the last mail the segment should get (the holdout gets none).
+ */
+async function compareExperiment(stack: Stack, system: RunningSystem, options: CampaignOptions, result: ScenarioResult): Promise<ExperimentComparison> {
+  const n = options.experimentCustomers;
+  const comparison: ExperimentComparison = { customers: n, runs: [] };
+  for (let pair = 0; pair < options.experimentPairs; pair++) {
+    for (const variant of ['plain', 'experiment'] as const) {
+      const tag = `cmp${pair}${variant === 'plain' ? 'a' : 'b'}`;
+      const customers = await seedCampaignCustomers(stack.bench.pool, tag, n, controlsFor(n));
+      // the previous run's tail (reports, timers being set) must not fall into this run's window
+      await Promise.all([waitUntilIdle(stack.temporal.pid, 0.15, 60_000), waitUntilIdle(system.worker.pid, 0.15, 60_000)]);
+      const load = loadavg() as [number, number, number];
+      // a timed-out run measures the timeout, not the campaign: allow at least 1 s per customer
+      const run = await runRealCampaign(stack, system, customers, Math.max(options.timeoutMs, n * 1000), variant === 'experiment' ? BENCH_EXPERIMENT : undefined);
+      if (run.timedOut) result.failedChecks.push(`experiment comparison ${tag}: timed out after ${Math.max(options.timeoutMs, n * 1000) / 1000} s`);
+      const sent = run.customers - run.heldOut;
+      comparison.runs.push({ order: comparison.runs.length + 1, variant, durationMs: run.durationMs, msPerMail: round(run.durationMs / Math.max(1, sent), 1), cpuSeconds: round(['temporal', 'worker', 'api'].reduce((sum, k) => sum + (run.cpu.processes[k] ?? 0), 0), 2), customersPerSecond: run.customersPerSecond, messagesPerSecond: run.messagesPerSecond, sent, heldOut: run.heldOut, loadAverage: load.map((l) => round(l, 2)) as [number, number, number] });
+      options.log(`  ${variant === 'plain' ? 'A no experiment' : 'B experiment   '} (${pair + 1}/${options.experimentPairs}): ${n} customers (${run.heldOut} held out) in ${round(run.durationMs / 1000, 1)} s = ${round(run.customersPerSecond)} customers/s, load ${load.map((l) => l.toFixed(1)).join(' ')}`);
+      for (const problem of deliveryProblems(run.check)) result.failedChecks.push(`experiment comparison ${tag}: ${problem}`);
+      // held-out customers stay eligible (a holdout is not capped): take the run's customers out
+      // of the segment so the next campaign has exactly its own
+      await stack.bench.pool.query(`UPDATE users SET consent = '{"marketing": false}'::jsonb WHERE email LIKE $1`, [`${tag}-%`]);
+      if (run.messagesStored !== sent) result.failedChecks.push(`experiment comparison ${tag}: ${run.messagesStored} ai_messages rows for ${sent} customers to contact`);
+    }
+  }
+  return comparison;
+}
+
+const cpuPer = (runs: ExperimentComparison['runs'], n: number) => (median(runs.map((r) => r.cpuSeconds)) * 1000) / n;
+
+function experimentFigures(result: ScenarioResult, comparison: ExperimentComparison) {
+  const of = (variant: 'plain' | 'experiment') => comparison.runs.filter((r) => r.variant === variant);
+  const plainMs = median(of('plain').map((r) => r.durationMs));
+  const experimentMs = median(of('experiment').map((r) => r.durationMs));
+  const ratio = experimentMs / plainMs;
+  const n = comparison.customers;
+  const loads = comparison.runs.map((r) => r.loadAverage[0]);
+  const held = median(of('experiment').map((r) => r.heldOut));
+  result.figures.push(
+    { metric: `campaign, ${n.toLocaleString('en-US')} customers, no experiment (median of ${of('plain').length}, alternating)`, value: round(n / (plainMs / 1000)), unit: 'customers/s' },
+    { metric: `same campaign with a holdout / template / llm experiment (median of ${of('experiment').length})`, value: round(n / (experimentMs / 1000)), unit: 'customers/s' },
+    { metric: 'campaign with experiment ÷ without (duration, ratio of medians)', value: round(ratio, 2), unit: '×', target: `<= ${EXPERIMENT_MAX_REGRESSION}×`, met: atMost(ratio, EXPERIMENT_MAX_REGRESSION) },
+    { metric: 'time per mail sent, with ÷ without (the holdout gets none, a third of the mails skip the LLM)', value: round(median(of('experiment').map((r) => r.msPerMail)) / median(of('plain').map((r) => r.msPerMail)), 2), unit: '×' },
+    // CPU of the dev server, worker and API moves far less with the machine's load than wall time
+    { metric: 'CPU per segment customer (dev server + worker + API), without / with', value: `${round(cpuPer(of('plain'), n))} / ${round(cpuPer(of('experiment'), n))}`, unit: 'ms' },
+    { metric: 'CPU per mail sent, with ÷ without', value: round(median(of('experiment').map((r) => r.cpuSeconds / Math.max(1, r.sent))) / median(of('plain').map((r) => r.cpuSeconds / Math.max(1, r.sent))), 2), unit: '×' },
+    { metric: 'load average (1 min) during the comparison, min–max', value: `${round(Math.min(...loads), 1)}–${round(Math.max(...loads), 1)}` },
+  );
+  result.notes.push(
+    `Experiment comparison: ${comparison.runs.length} campaigns of ${n.toLocaleString('en-US')} fresh customers each on the same worker and API, alternating A (no experiment) and B (arms holdout / template / llm, weights 1:1:1; median ${held} held out, who get a decision and no mail), each timed from run-segment to the last mail the segment should get; customers/s counts every customer of the segment. Runs: ${comparison.runs.map((r) => `${r.variant === 'plain' ? 'A' : 'B'} ${round(r.durationMs / 1000, 1)} s`).join(', ')}.`,
   );
 }
 
@@ -152,7 +223,10 @@ export async function runCampaignAndMemory(stack: Stack, options: CampaignOption
     const plain = await runPlainLoop(stack, plainCustomers, config.SE_CAMPAIGN_CONCURRENCY, options.timeoutMs);
     options.log(`  plain loop: ${plain.sent} in ${round(plain.durationMs / 1000, 1)} s = ${round(plain.messagesPerSecond)} msg/s`);
 
+    const comparison = options.experimentPairs > 0 ? await compareExperiment(stack, await stack.ensureSystem(options.log), options, result) : null;
+
     campaignFigures(result, full.run, floor, plain);
+    if (comparison) experimentFigures(result, comparison);
     result.figures.push(...ceilingFigures(ceiling, options.customers));
     for (const [label, run] of [['full', full.run], ['small', small.run]] as const) {
       for (const problem of deliveryProblems(run.check)) result.failedChecks.push(`${label} campaign: ${problem}`);
@@ -168,7 +242,7 @@ export async function runCampaignAndMemory(stack: Stack, options: CampaignOption
     result.notes.push(
       `CPU during the ${full.run.customers.toLocaleString('en-US')}-message campaign (${cpu.wallSeconds} s): Temporal dev server ${cpu.processes.temporal} s, worker ${cpu.processes.worker} s, API ${cpu.processes.api} s, bench process (SMTP sink, LLM server) ${cpu.bench} s; machine ${Math.round(cpu.machineBusy * 100)} % busy, of which ${cpu.othersCores} cores used by other processes on this shared machine.`,
     );
-    result.details = { small: small.run, full: full.run, floor, ceiling, plain, activityShape: shape };
+    result.details = { small: small.run, full: full.run, floor, ceiling, plain, activityShape: shape, experimentComparison: comparison };
     return options.memory ? [result, memoryResult(small.run, full.run, floor, options.freshProcessesPerSize)] : [result];
   } catch (error) {
     if (!(error instanceof PendingError)) throw error;

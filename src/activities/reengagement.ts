@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { contactsSkipped } from '../lib/metrics';
-import { claimContact } from '../smartengage/contact-claim';
+import { claimContact, holdContact } from '../smartengage/contact-claim';
 import { attachDeepLink, createDeepLink, type NewDeepLink } from '../smartengage/deep-links';
 import { loadReminderContext } from '../smartengage/reminder-context';
 import { scheduledFacts } from '../smartengage/decision-facts';
@@ -18,6 +18,12 @@ export interface SendPlanRequest {
   /** For the `scheduled` decision (absent in runs from before decisions were stored). */
   workflowId?: string;
   campaignId?: string | null;
+  /**
+   * A reminder that holds its contact claim and has waited (for an approval): the claim is held
+   * until the planned send plus the frequency cap, so it cannot lapse before the message is
+   * recorded (absent in runs from before the hold).
+   */
+  holdClaim?: { workflowId: string; capHours: number };
 }
 
 /** The per-customer steps of a re-engagement run that touch the database or the clock. */
@@ -41,6 +47,7 @@ export function createReengagementActivities({ db, config }: ActivityDeps) {
         const facts = scheduledFacts({ timezone, windowStart: input.windowStart, windowEnd: input.windowEnd, sendTime, plan, favourite, now });
         await recordDecision(db, { customerId: input.customerId, campaignId: input.campaignId ?? null, workflowId: input.workflowId, kind: 'scheduled', reason: plan.reason, facts, idempotencyKey: `${input.workflowId}:scheduled` });
       }
+      if (input.holdClaim) await holdContact(db, input.customerId, input.holdClaim.workflowId, plan.waitMs / 1000 + input.holdClaim.capHours * 3600);
       return { waitMs: plan.waitMs };
     },
 

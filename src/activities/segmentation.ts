@@ -43,7 +43,19 @@ export function createSegmentationActivities({ db }: ActivityDeps) {
           const facts = assignedFacts(input.experiment.experimentId, assignment.arm, input.experiment.arms, assignment.assignedAt);
           decisions.push({ customerId: row.customerId, campaignId, workflowId: null, kind: 'assigned', reason: assignment.arm.name, facts, idempotencyKey: `${key}:assigned` });
           if (assignment.arm.kind === 'holdout') {
-            decisions.push({ customerId: row.customerId, campaignId, workflowId: null, kind: 'skipped', reason: 'holdout', facts: { experiment_id: input.experiment.experimentId, arm: assignment.arm.name, frequency_cap: 'not claimed: a held-out customer is not contacted' }, idempotencyKey: `${key}:skipped` });
+            // A held-out customer has no reminder run (no per-day workflow id): the decision is
+            // keyed by (campaign, customer) instead, so a retried or re-run page adds nothing, and
+            // it says until when the customer counts in the holdout.
+            const window = input.experiment.attributionWindowSeconds;
+            const facts = {
+              experiment_id: input.experiment.experimentId,
+              arm: assignment.arm.name,
+              holdout_decision: key,
+              assigned_at: assignment.assignedAt.toISOString(),
+              ...(window !== undefined ? { attribution_window_closes_at: new Date(assignment.assignedAt.getTime() + window * 1000).toISOString() } : {}),
+              frequency_cap: 'not claimed: a held-out customer is not contacted',
+            };
+            decisions.push({ customerId: row.customerId, campaignId, workflowId: null, kind: 'skipped', reason: 'holdout', facts, idempotencyKey: `${key}:skipped` });
           }
         }
         await recordDecisions(db, decisions);

@@ -1,3 +1,4 @@
+import { holdContact } from './contact-claim';
 import type { Db } from '../db/database';
 import type { ApprovalDecision } from '../db/types';
 import { takeCanarySlot } from '../prompts/canary';
@@ -42,6 +43,9 @@ export async function openApproval(db: Db, input: OpenApprovalInput): Promise<Ap
         expires_at: new Date(now.getTime() + input.settings.timeoutSeconds * 1000),
       })
       .execute();
+    // no ai_messages row exists until the decision (and the send window after it): the claim
+    // must outlive the wait, or another day's run could contact the customer inside the cap
+    if (input.holdClaimHours !== undefined) await holdContact(trx, input.customerId, input.workflowId, input.settings.timeoutSeconds + input.holdClaimHours * 3600);
     return gate(reason, true);
   });
 }

@@ -50,3 +50,23 @@ async function whyNotClaimed(db: Db, customerId: string): Promise<SkipReason> {
     .executeTakeFirst();
   return open ? 'open_booking' : 'frequency_cap';
 }
+
+/**
+ * Keeps the contact slot of a reminder that has claimed it but not yet been recorded in
+ * `ai_messages` (it waits for an operator's decision, then for the send window): without this,
+ * a wait longer than the frequency cap lets the claim lapse while no message row exists yet, and
+ * another day's run could claim the customer and send a second reminder inside the cap. The slot
+ * is held for `seconds` from now — the wait still ahead plus the cap, so once the reminder is
+ * sent the claim lapses when the cap from the send does — and only by the run that holds it
+ * (a slot another run has taken since is left alone).
+ */
+export async function holdContact(db: Db, customerId: string, claimedBy: string, seconds: number): Promise<boolean> {
+  const held = await db
+    .updateTable('contact_claims')
+    .set({ expires_at: sql<Date>`now() + make_interval(secs => ${Math.max(0, Math.ceil(seconds))})` })
+    .where('user_id', '=', customerId)
+    .where('agent_type', '=', 'smartengage')
+    .where('claimed_by', '=', claimedBy)
+    .executeTakeFirst();
+  return Number(held.numUpdatedRows) > 0;
+}

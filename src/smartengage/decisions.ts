@@ -51,7 +51,10 @@ export interface TimelineEvent {
   facts: Record<string, unknown>;
 }
 
-/** A customer's decisions, newest first (customer_decisions_customer_idx). */
+/**
+ * A customer's decisions, newest first (customer_decisions_customer_idx), with the experiment
+ * conversions read from `bookings` (see `bookingConversions`) merged in.
+ */
 export async function customerTimeline(db: Db, customerId: string, limit: number): Promise<TimelineEvent[]> {
   const rows = await db
     .selectFrom('customer_decisions')
@@ -62,7 +65,7 @@ export async function customerTimeline(db: Db, customerId: string, limit: number
     .orderBy(sql`array_position(${sql.raw(`ARRAY[${LIFE_ORDER.map((k) => `'${k}'`).join(',')}]`)}::text[], kind)`, 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({
+  const stored: TimelineEvent[] = rows.map((r) => ({
     at: r.at.toISOString(),
     campaign_id: r.campaign_id,
     workflow_id: r.workflow_id,
@@ -70,6 +73,41 @@ export async function customerTimeline(db: Db, customerId: string, limit: number
     ...(r.reason ? { reason: r.reason } : {}),
     facts: r.facts,
   }));
+  const conversions = await bookingConversions(db, customerId, limit);
+  if (conversions.length === 0) return stored;
+  // a conversion is the latest step of its instant; otherwise newest first, as stored
+  return [...conversions, ...stored].sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, limit);
+}
+
+/**
+ * The experiment's conversions that no decision records: bookings (not cancelled) created inside
+ * an assignment's attribution window — the rule the experiment report counts by — for which no
+ * `booked` decision of that campaign names the booking. They are rows the marketplace's own
+ * systems wrote straight to `bookings`, never through `POST /bookings` (which records the
+ * decision as it books), so the timeline reads them from the table, as the report does.
+ */
+async function bookingConversions(db: Db, customerId: string, limit: number): Promise<TimelineEvent[]> {
+  const { rows } = await sql<{ at: Date; campaign_id: string; reason: string; facts: Record<string, unknown> }>`
+    SELECT b.created_at AS at, e.campaign_id,
+           CASE WHEN b.source_message_id IS NULL THEN 'booked_without_link' ELSE 'booked_via_link' END AS reason,
+           jsonb_build_object('booking_id', b.id, 'experiment_id', e.id, 'assigned_at', a.assigned_at,
+             'attribution_window_seconds', e.attribution_window_seconds, 'booking_status', b.status,
+             'source_message_id', b.source_message_id, 'recorded_from', 'bookings') AS facts
+    FROM experiment_assignments a
+    JOIN experiments e ON e.id = a.experiment_id
+    JOIN bookings b ON b.customer_id = a.customer_id
+      AND b.created_at >= a.assigned_at
+      AND b.created_at < a.assigned_at + make_interval(secs => e.attribution_window_seconds)
+      AND b.status <> 'CANCELLED'
+    WHERE a.customer_id = ${customerId}
+      AND NOT EXISTS (
+        SELECT 1 FROM customer_decisions d
+        WHERE d.customer_id = a.customer_id AND d.kind = 'booked'
+          AND d.campaign_id IS NOT DISTINCT FROM e.campaign_id
+          AND d.facts ->> 'booking_id' = b.id::text)
+    ORDER BY b.created_at DESC
+    LIMIT ${limit}`.execute(db);
+  return rows.map((r) => ({ at: new Date(r.at).toISOString(), campaign_id: r.campaign_id, workflow_id: null, kind: 'booked', reason: r.reason, facts: r.facts }));
 }
 
 /**

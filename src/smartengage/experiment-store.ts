@@ -31,6 +31,7 @@ export async function createExperiment(db: Db, campaignId: string, spec: Experim
     const idAt = new Map(arms.map((a) => [a.position, a.id]));
     return {
       experimentId: experiment.id,
+      attributionWindowSeconds,
       arms: spec.arms.map((arm, position) => ({
         id: idAt.get(position)!,
         name: arm.name,

@@ -162,6 +162,11 @@ export interface OpenApprovalInput {
   /** The composed message's safety record (checks, attempts, rejected). */
   safety: Record<string, unknown>;
   settings: ApprovalSettings;
+  /**
+   * The run's frequency cap: while the draft waits, the run's contact claim is held for the
+   * approval timeout plus this (absent in runs from before the hold: the claim is left as it is).
+   */
+  holdClaimHours?: number;
 }
 
 export type ApprovalGate =
@@ -204,4 +209,6 @@ export interface ExperimentArmPlan {
 export interface ExperimentPlan {
   experimentId: string;
   arms: ExperimentArmPlan[];
+  /** The conversion window from each assignment (absent in plans made before it was carried). */
+  attributionWindowSeconds?: number;
 }

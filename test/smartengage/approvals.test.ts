@@ -11,6 +11,12 @@ import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
 import { activate, createVersion, listVersions, operatorAuth, reminderVersion } from '../prompts/fixtures';
 import { deliverApprovalDecision } from '../../src/temporal/clients/approval-decision';
+import { sql } from 'kysely';
+import { campaignSettings } from '../../src/smartengage/core/settings';
+import { resolveCriteria } from '../../src/smartengage/criteria';
+import type { ReengagementInput } from '../../src/smartengage/types';
+import type { reengageCustomer } from '../../src/workflows/smartengage/reengagement';
+import { REENGAGEMENT_WORKFLOW } from '../../src/workflows/smartengage/definitions';
 import { API_KEY, createCustomer, createService, getJob, messagesOf, runSegment, smartEngageEnv, waitForJob } from './fixtures';
 
 const TIMEOUT_SECONDS = 12;
@@ -235,4 +241,52 @@ describe('canary prompt versions and the approval gate', () => {
     expect(message.delivery_status).toBe('SENT');
     expect(await db.selectFrom('message_approvals').select('message_id').where('customer_id', '=', customer.id).execute()).toHaveLength(0);
   });
+
+  it('keeps the contact claim while a reminder waits longer than the frequency cap: another day\'s run cannot send a second reminder inside it', async () => {
+    const { db } = system;
+    const serviceId = await createService(db);
+    const customer = await createCustomer(db, { serviceId, name: 'Shirin Sultana', locale: 'en' });
+    const created = await createVersion(system, reminderVersion({ notes: 'claim held while waiting' }));
+    await activate(system, created.body.id, { canary_messages: 1 });
+    llm.setDefault(() => ({ draft: canaryDraft }));
+    // a 1-hour cap and a 3-hour approval timeout: the wait can outlast the cap
+    const base = campaignSettings(resolveCriteria({}, system.config), system.config).reengagement;
+    const input: ReengagementInput = {
+      customerId: customer.id,
+      serviceId,
+      campaignId: null,
+      correlationId: 'test-claim-hold',
+      settings: { ...base, frequencyCapHours: 1, approval: { ...base.approval!, timeoutSeconds: 3 * 3600 } },
+    };
+    const first = await system.client.workflow.start<typeof reengageCustomer>(REENGAGEMENT_WORKFLOW, { workflowId: `reengage-${customer.id}-day-1`, taskQueue: system.taskQueue, args: [input] });
+    const [entry] = await eventually(async () => {
+      const q = (await queue()).filter((a) => a.customer_id === customer.id);
+      return q.length === 1 ? q : null;
+    }, 30_000);
+    const claimOf = () => db.selectFrom('contact_claims').selectAll().where('user_id', '=', customer.id).executeTakeFirstOrThrow();
+    // held for the approval timeout plus the cap, not the cap alone
+    expect((await claimOf()).expires_at.getTime()).toBeGreaterThan(Date.now() + (3 + 1) * 3600_000 - 120_000);
+
+    // Two hours pass while the draft waits (no time-skipping server here: the claim is moved back
+    // by two hours, as the clock would have moved it). The cap alone would have lapsed by now.
+    await sql`UPDATE contact_claims SET claimed_at = claimed_at - interval '2 hours', expires_at = expires_at - interval '2 hours' WHERE user_id = ${customer.id}`.execute(db);
+    // the next day's run for the same customer finds the slot still held
+    const second = await system.client.workflow.execute<typeof reengageCustomer>(REENGAGEMENT_WORKFLOW, { workflowId: `reengage-${customer.id}-day-2`, taskQueue: system.taskQueue, args: [input] });
+    expect(second).toEqual(expect.objectContaining({ status: 'skipped', reason: 'frequency_cap' }));
+
+    expect((await decide(entry.message_id, { decision: 'approve' })).status).toBe(200);
+    const [sent] = await eventually(async () => {
+      const rows = await messagesOf(db, customer.id);
+      return rows[0]?.delivery_status === 'SENT' ? rows : null;
+    });
+    expect(sent.id).toBe(entry.message_id);
+    expect(await messagesOf(db, customer.id)).toHaveLength(1);
+    expect(system.smtp.messages.filter((m) => mailTo([m], customer.email).length > 0)).toHaveLength(1);
+    // once the reminder is on its way, the claim lapses a cap after the send, like the message row
+    const after = await claimOf();
+    expect(after.claimed_by).toBe(`reengage-${customer.id}-day-1`);
+    expect(after.expires_at.getTime()).toBeLessThan(Date.now() + 3600_000 + 60_000);
+    await first.result();
+    llm.reset();
+  }, 90_000);
 });

@@ -76,6 +76,8 @@ export class ApprovalGate {
       draft: composed.draft,
       safety: composed.safetyChecks,
       settings,
+      // a waiting draft keeps the customer's contact claim (same activity, one more input field: no new command)
+      holdClaimHours: input.settings.frequencyCapHours,
     });
     if (!gate.wait) {
       this.pendingId = null;

@@ -92,6 +92,8 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
         windowStart: settings.sendWindowStart,
         windowEnd: settings.sendWindowEnd,
         sendTime: arm?.sendTime ?? settings.sendTime ?? 'window',
+        // the claim taken before the wait must last until this reminder is recorded and sent
+        holdClaim: { workflowId, capHours: settings.frequencyCapHours },
       });
       if (again.waitMs > 0) await sleep(again.waitMs);
       status.phase = 'composing';
