@@ -23,7 +23,7 @@ function newestMtime(path: string): number {
 export function consoleBuildIsStale(): boolean {
   if (!existsSync(INDEX)) return true;
   const built = statSync(INDEX).mtimeMs;
-  const inputs = [join(CONSOLE, 'src'), join(CONSOLE, 'index.html'), join(CONSOLE, 'vite.config.ts'), join(ROOT, 'package-lock.json')].filter(existsSync);
+  const inputs = [join(CONSOLE, 'src'), join(CONSOLE, 'index.html'), join(CONSOLE, 'vite.config.mts'), join(ROOT, 'package-lock.json')].filter(existsSync);
   return inputs.some((input) => newestMtime(input) > built);
 }
 
@@ -31,6 +31,6 @@ export function consoleBuildIsStale(): boolean {
 export function ensureConsoleBuilt(log: (line: string) => void = () => undefined): 'built' | 'fresh' {
   if (!consoleBuildIsStale()) return 'fresh';
   log('building the operator console (vite)…');
-  execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', join(CONSOLE, 'vite.config.ts')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', join(CONSOLE, 'vite.config.mts')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   return 'built';
 }

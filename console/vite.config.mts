@@ -3,7 +3,7 @@ import { defineConfig } from 'vite';
 // No React plugin: Vite's own transform compiles TSX with the automatic JSX runtime; the
 // plugin only adds fast refresh for a dev server we do not run (the API serves the build).
 export default defineConfig({
-  root: __dirname,
+  root: import.meta.dirname,
   base: '/console/',
   oxc: { jsx: { runtime: 'automatic' } },
   build: {
