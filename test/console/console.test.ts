@@ -204,5 +204,20 @@ describe('operator console', () => {
     } finally {
       await fetch(`${system.baseUrl}/internal/ai/smartengage/schedules/${scheduleId}`, { method: 'DELETE', headers: API_KEY });
     }
+
+    // --- phone width: the pages reflow instead of scrolling sideways (wide tables scroll inside their card)
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [name, heading] of [['Campaigns', 'Campaigns'], ['Approvals', 'Approvals'], ['CoachNova', 'CoachNova board']] as const) {
+      await nav(name).click();
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      await page.waitForTimeout(300);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await checkPage(`11-phone-${name.toLowerCase()}`);
+    }
+
+    // --- sign-out ends the session: the console asks for a code again
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You signed out.').waitFor();
+    await page.getByLabel('Operator email').waitFor();
   }, 300_000);
 });

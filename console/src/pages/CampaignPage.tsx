@@ -120,7 +120,8 @@ function ExperimentCharts({ experiment }: { experiment: Experiment }) {
       const u = a.uplift_vs_holdout!;
       const [lo, hi] = u.ci95.map((x) => +(x * 100).toFixed(2));
       const est = +(u.absolute * 100).toFixed(2);
-      return { arm: a.name, est, err: [est - lo, hi - est] as [number, number], lo, hi, crosses: lo <= 0 && hi >= 0 };
+      const crosses = lo <= 0 && hi >= 0;
+      return { arm: a.name, est, err: [est - lo, hi - est] as [number, number], lo, hi, crosses, verdict: crosses ? 'crosses 0: no clear effect' : est > 0 ? 'above 0: uplift' : 'below 0: worse' };
     });
   return (
     <Card title={`Experiment${experiment.name ? `: ${experiment.name}` : ''}`} id="experiment">
@@ -157,6 +158,7 @@ function ExperimentCharts({ experiment }: { experiment: Experiment }) {
                       <Cell key={u.arm} fill={u.crosses ? '#8a5a00' : '#1f5fa8'} />
                     ))}
                     <ErrorBar dataKey="err" width={16} strokeWidth={3} stroke="#444" direction="y" />
+                    <LabelList dataKey="verdict" position="right" offset={14} fill="#1a1a1a" />
                   </Scatter>
                 </ComposedChart>
               </ResponsiveContainer>
