@@ -54,7 +54,7 @@ function printBanner(config: Config, apiUrl: string, temporalAddress: string, ui
     'ShoktiAI is running',
     `  API            ${apiUrl}`,
     `  API docs       ${apiUrl}/docs`,
-    `  Console        ${apiUrl}/console  (sign in as operator@shoktiai.local; the code is mailed to var/outbox/)`,
+    `  Console        ${apiUrl}/console  (demo operator: operator@shoktiai.local; 'npm run login-code' prints the mailed code)`,
     `  Temporal UI    ${uiUrl ?? '(external cluster: use its own UI)'}`,
     `  Temporal       ${temporalAddress} namespace=${config.TEMPORAL_NAMESPACE} task queue=${config.TEMPORAL_TASK_QUEUE}`,
     ...Object.entries(describeDependencies(config)).map(([k, v]) => `  ${k.padEnd(14)} ${v}`),

@@ -112,8 +112,9 @@ function Customer({ id }: { id: string }) {
               {e.reason && <> — {e.reason.replace(/_/g, ' ')}</>}
               {e.campaign_id && <> · <Link to={`/campaigns/${e.campaign_id}`}>campaign</Link></>}
               {e.workflow_id && <> · <RunLink workflowId={e.workflow_id} label="Run" /></>}
+              <Facts facts={e.facts} />
               <details>
-                <summary>Facts</summary>
+                <summary>All facts</summary>
                 <pre>{JSON.stringify(e.facts, null, 2)}</pre>
               </details>
             </li>
@@ -121,5 +122,20 @@ function Customer({ id }: { id: string }) {
         </ol>
       </Card>
     </>
+  );
+}
+
+/** The facts that answer "why" at a glance (scalars only); the rest stay under "All facts". */
+function Facts({ facts }: { facts: Record<string, unknown> }) {
+  const shown = Object.entries(facts).filter(([, v]) => v !== null && ['string', 'number', 'boolean'].includes(typeof v)).slice(0, 8);
+  if (shown.length === 0) return null;
+  return (
+    <div className="facts">
+      {shown.map(([k, v]) => (
+        <span key={k}>
+          {k.replace(/_/g, ' ')}: <strong>{String(v)}</strong>
+        </span>
+      ))}
+    </div>
   );
 }
