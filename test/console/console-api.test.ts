@@ -28,6 +28,7 @@ describe('GET /console', () => {
     const asset = await fetch(`${system.baseUrl}${script}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toContain('javascript');
+    expect((await fetch(`${system.baseUrl}/console/assets/gone-after-a-rebuild.js`)).status).toBe(404);
   });
 });
 

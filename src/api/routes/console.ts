@@ -30,9 +30,10 @@ export function consoleStaticRouter(): Router {
     // index.html names the hashed assets: always fetch it fresh after a rebuild
     if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
   } }));
-  router.get(/^\/console(\/.*)?$/, (_req, res, next) => {
+  router.get(/^\/console(\/.*)?$/, (req, res, next) => {
     const index = join(CONSOLE_DIST, 'index.html');
-    if (!existsSync(index)) return next();
+    // a missing asset is a 404, not the page (a stale tab after a rebuild must not parse HTML as JS)
+    if (!existsSync(index) || req.path.startsWith('/console/assets/')) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
   });
