@@ -9,6 +9,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
 RUN npx tsc -p tsconfig.build.json
+# the operator console (static files served at /console), built with vite from devDependencies
+COPY console ./console
+RUN npm run build:console
 
 FROM node:20-bookworm-slim
 WORKDIR /app
@@ -16,6 +19,7 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/console/dist ./console/dist
 USER node
 EXPOSE 3000
 CMD ["node", "--enable-source-maps", "dist/src/api/server.js"]

@@ -45,6 +45,8 @@ export const configSchema = z.object({
   /** Where `npm start` keeps the dev server's SQLite state. */
   TEMPORAL_DB_FILE: z.string().default('var/temporal.db'),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(0).max(65535).default(8233),
+  /** The Temporal Web UI the operator console links runs to (default http://localhost:TEMPORAL_UI_PORT). */
+  TEMPORAL_UI_URL: z.string().url().optional(),
 
   SMTP_URL: z.string().url().optional(),
   EMAIL_FROM: z.string().default('ShoktiAI <no-reply@shoktiai.local>'),

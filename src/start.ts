@@ -5,6 +5,7 @@ import { loadConfig, publicBaseUrl, type Config } from './config';
 import { seedDemoDataIfEmpty } from './db/demo-data';
 import { migrateToLatest } from './db/migrate';
 import { startApi } from './api/server';
+import { ensureConsoleBuilt } from './console/build';
 import { describeDependencies, openDependencies, type Dependencies } from './runtime/dependencies';
 import { exitWithError, runUntilSignalled } from './runtime/process';
 import { projectRoot } from './runtime/project-root';
@@ -56,6 +57,7 @@ function printBanner(config: Config, apiUrl: string, temporalAddress: string, ui
     'ShoktiAI is running',
     `  API            ${apiUrl}`,
     `  API docs       ${apiUrl}/docs`,
+    `  Console        ${apiUrl}/console  (demo operator: operator@shoktiai.local; 'npm run login-code' prints the mailed code)`,
     `  Temporal UI    ${uiUrl ?? '(external cluster: use its own UI)'}`,
     `  Temporal       ${temporalAddress} namespace=${config.TEMPORAL_NAMESPACE} task queue=${config.TEMPORAL_TASK_QUEUE}`,
     ...Object.entries(describeDependencies(config)).map(([k, v]) => `  ${k.padEnd(14)} ${v}`),
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
   const loaded = loadConfig();
   const config = { ...loaded, INBOUND_SMTP_PORT: loaded.INBOUND_SMTP_PORT ?? DEFAULT_INBOUND_SMTP_PORT };
   const tracing = startTracingFromConfig(config, 'shoktiai');
+  ensureConsoleBuilt(console.log);
   const deps = await openDependencies(config);
   const devServer = config.TEMPORAL_ADDRESS ? undefined : await startEmbeddedTemporal(config, deps);
   const address = devServer?.address ?? config.TEMPORAL_ADDRESS!;
@@ -99,7 +102,9 @@ async function main(): Promise<void> {
   const temporal = await connectClient(temporalTarget(config, address), config);
   await ensureDailySchedule(temporal, config, deps.logger);
   const worker = await startWorker(config, deps, address);
-  const api = await startApi(devServer ? withLocalUiCodec(config, devServer) : config, deps, temporal);
+  const apiConfig = devServer ? withLocalUiCodec(config, devServer) : config;
+  // the console links runs to the UI this process started (its port may differ from the default)
+  const api = await startApi(devServer?.uiUrl && !config.TEMPORAL_UI_URL ? { ...apiConfig, TEMPORAL_UI_URL: devServer.uiUrl } : apiConfig, deps, temporal);
   printBanner(config, api.url, address, devServer?.uiUrl, api.inboundSmtpPort);
   await runUntilSignalled(
     deps.logger,

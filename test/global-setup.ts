@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startDevServer } from '../src/temporal/dev-server';
 import { bundleWorkflows } from '../src/temporal/worker-factory';
+import { ensureConsoleBuilt } from '../src/console/build';
 
 /**
  * One Temporal dev server and one workflow bundle for the whole run (not one per file, and
@@ -10,6 +11,8 @@ import { bundleWorkflows } from '../src/temporal/worker-factory';
  */
 export default async function globalSetup(): Promise<void> {
   const root = resolve(__dirname, '..');
+  // the console's browser tests need its build; cheap when it is fresh
+  ensureConsoleBuilt();
   if (!process.env.TEMPORAL_CLI_PATH) {
     execFileSync('bash', [join(root, 'scripts/install-temporal-cli.sh')], { stdio: 'inherit' });
   }

@@ -57,6 +57,12 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /internal/ai/coachnova/workers/{id}': OPERATOR,
   'GET /internal/analytics/smartengage': OPERATOR,
   'GET /internal/replies': OPERATOR,
+  'GET /internal/console/settings': OPERATOR,
+  'GET /internal/console/campaigns': OPERATOR,
+  'GET /internal/console/customers': OPERATOR,
+  'GET /internal/console/customers/{id}': OPERATOR,
+  'GET /internal/console/coachnova/workers': OPERATOR,
+  'GET /internal/console/coachnova/activity': OPERATOR,
 };
 
 /** Every path under /internal is operators-only whatever the table says (the app mounts the check there). */

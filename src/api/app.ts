@@ -17,6 +17,7 @@ import { bookingCompletionRouter } from './routes/booking-completion';
 import { bookingsRouter } from './routes/bookings';
 import { codecRouter } from './routes/codec';
 import { coachnovaRouter } from './routes/coachnova';
+import { consoleApiRouter, consoleStaticRouter } from './routes/console';
 import { healthRouter } from './routes/health';
 import { httpServerSpans } from './middleware/tracing';
 import { activeTracing } from '../runtime/tracing';
@@ -62,6 +63,7 @@ export function createApp(deps: ApiDeps): App {
   app.use(wellFormedText);
 
   app.use(healthRouter(deps));
+  app.use(consoleStaticRouter());
   app.use(linksRouter(deps, outbox));
   app.use(unsubscribeRouter(deps));
   app.use(authenticate(deps.config));
@@ -77,6 +79,7 @@ export function createApp(deps: ApiDeps): App {
   app.use('/internal/prompts', promptsRouter(deps));
   app.use('/internal/approvals', approvalsRouter(deps));
   app.use('/internal/replies', repliesRouter(deps));
+  app.use('/internal/console', consoleApiRouter(deps));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });

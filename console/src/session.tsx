@@ -1,0 +1,26 @@
+import { createContext, useContext } from 'react';
+import type { Call } from './api';
+
+export interface Session {
+  token: string;
+  email: string;
+  name: string;
+  expiresAt: number;
+}
+
+export interface Settings {
+  temporal_ui_url: string;
+  namespace: string;
+  schedule_id: string;
+}
+
+export const CallContext = createContext<Call>(() => Promise.reject(new Error('not signed in')));
+export const SettingsContext = createContext<Settings | null>(null);
+
+export const useCall = () => useContext(CallContext);
+
+/** A run's page in the Temporal UI. */
+export function useRunUrl(): (workflowId: string) => string | null {
+  const settings = useContext(SettingsContext);
+  return (workflowId) => (settings ? `${settings.temporal_ui_url.replace(/\/$/, '')}/namespaces/${encodeURIComponent(settings.namespace)}/workflows/${encodeURIComponent(workflowId)}` : null);
+}
