@@ -1,4 +1,4 @@
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type BundleOptions, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { FAILURE_CONVERTER_PATH } from './codec/data-converter';
@@ -6,10 +6,10 @@ import { FAILURE_CONVERTER_PATH } from './codec/data-converter';
 // compiled (dist/) the workflows are JavaScript next to this file; under tsx, the sources
 export const WORKFLOWS_PATH = resolve(__dirname, `../workflows/index.${__filename.endsWith('.js') ? 'js' : 'ts'}`);
 
-/** Bundles the workflow code once; the worker and every test reuse the result. */
-export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+/** Bundles the workflow code once; the worker and every test reuse the result (tests may add coverage instrumentation). */
+export async function bundleWorkflows(extra: Partial<BundleOptions> = {}): Promise<WorkflowBundleWithSourceMap> {
   // the failure converter runs inside the workflow sandbox too: workflow failures are encoded there
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger, ...extra });
 }
 
 const quietBundlerLogger = {
@@ -35,6 +35,8 @@ export interface WorkerOptions {
   shutdownGraceTimeMs?: number;
   /** The encrypting data converter (`encryptedDataConverter`); the client must use the same keys. */
   dataConverter: DataConverter;
+  /** Sinks the bundle calls (the test harness's workflow coverage); none in production. */
+  sinks?: InjectedSinks<any>;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -49,5 +51,6 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 40,
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 5000,
+    ...(options.sinks ? { sinks: options.sinks } : {}),
   });
 }

@@ -15,6 +15,7 @@ import { createWorker } from '../../src/temporal/worker-factory';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
 import { quietTemporalRuntime } from './temporal-runtime';
+import { workflowCoverageSinks } from './workflow-coverage';
 
 export { quietTemporalRuntime };
 
@@ -77,6 +78,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       activities: createActivities({ config, db: database.db, mailer, logger, openai: createOpenAiClient(config) }),
       workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
       dataConverter: encryptedDataConverter(config),
+      sinks: workflowCoverageSinks(),
     });
     workerRun = worker.run();
   }
