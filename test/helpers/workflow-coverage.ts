@@ -24,13 +24,14 @@ export function workflowCoverageEnabled(): boolean {
   return process.env.TEST_WORKFLOW_COVERAGE === '1';
 }
 
-/** Counts one activation's coverage; the maps of a file are the same in every call (one bundle). */
+/** Adds one activation's counts; a file's maps are the same in every call (one bundle) and kept from the first. */
 function collect(data: CollectedCoverage): void {
   const store: CollectedCoverage = ((globalThis as any)[WORKFLOW_COVERAGE_KEY] ??= {});
   for (const [path, file] of Object.entries(data)) {
     const seen = store[path];
     if (!seen) {
-      store[path] = file;
+      // counts come with their maps the first time a worker thread sends a file
+      if (file.statementMap) store[path] = file;
       continue;
     }
     for (const [k, n] of Object.entries(file.s)) seen.s[k] = (seen.s[k] ?? 0) + n;

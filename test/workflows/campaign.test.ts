@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignInput, ExperimentArmPlan, SegmentPageMember } from '../../src/smartengage/types';
-import { campaignProgressQuery, REENGAGEMENT_WORKFLOW, SMARTENGAGE_CAMPAIGN_WORKFLOW } from '../../src/workflows/smartengage/definitions';
+import { campaignProgressQuery, REENGAGEMENT_WORKFLOW, SCHEDULED_CADENCE_CHECK_WORKFLOW, SMARTENGAGE_CAMPAIGN_WORKFLOW } from '../../src/workflows/smartengage/definitions';
+import type { scheduledCadenceCheck } from '../../src/workflows/smartengage/scheduled';
 import type { smartEngageCampaign } from '../../src/workflows/smartengage/campaign';
 import { eventually, startWorkflowHarness, type ActivityMocks, type WorkflowHarness } from './harness';
 
@@ -49,6 +50,7 @@ function input(overrides: Partial<CampaignInput['settings']> = {}, extra: Partia
  */
 function activities(members: SegmentPageMember[], consenting = new Set<string>(), overrides: ActivityMocks = {}) {
   const mocks = {
+    openScheduledCampaign: jest.fn(),
     startCampaignRun: jest.fn().mockResolvedValue(undefined),
     fetchSegmentPage: jest.fn(async (req: { after: string | null; limit: number }) => {
       const from = req.after ? members.findIndex((m) => m.customerId === req.after) + 1 : 0;
@@ -146,4 +148,17 @@ it('a failing page activity stops the campaign and records it FAILED', async () 
     await expect((await start(taskQueue, args)).result()).rejects.toThrow();
   });
   expect(acts.completeCampaign).toHaveBeenCalledWith(expect.objectContaining({ campaignId: args.campaignId, status: 'FAILED' }));
+});
+
+it('the scheduled cadence check opens its own campaign and runs it as a child to the end', async () => {
+  const members = [member()];
+  const campaign = input();
+  const acts = activities(members, new Set(), { openScheduledCampaign: jest.fn().mockResolvedValue(campaign) });
+  const workflowId = `cadence-test-${randomUUID()}`;
+  const counts = await harness.withWorker(acts, async (taskQueue) =>
+    (await harness.client.workflow.start<typeof scheduledCadenceCheck>(SCHEDULED_CADENCE_CHECK_WORKFLOW, { workflowId, taskQueue, args: [{}] })).result(),
+  );
+  expect(acts.openScheduledCampaign).toHaveBeenCalledWith(expect.objectContaining({ criteria: {}, correlationId: workflowId }));
+  expect(acts.startCampaignRun).toHaveBeenCalledWith({ campaignId: campaign.campaignId });
+  expect(counts).toMatchObject({ eligible: 1, skipped: 1 });
 });

@@ -143,36 +143,47 @@ describe('daily cap and repeats', () => {
 });
 
 describe('escalation', () => {
-  it('HIGH risk alerts the supervisor once per episode, and not again within the cool-down', async () => {
-    const cooldownSeconds = 3;
+  const escalations = async (handle: Handle, events: number) =>
+    (await eventually(async () => {
+      const s = await state(handle);
+      return s.metrics?.events_processed === events && s;
+    })).metrics!.escalations;
+
+  it('HIGH risk alerts the supervisor and sends the worker a kind check once per episode, not again within the cool-down', async () => {
+    const settings = { ...base, escalationCooldownSeconds: 3600 };
+    const acts = activities(settings);
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, settings);
+      await handle.signal(checkInSignal, checkIn(1)); // HIGH at once (a check-in at or below 3)
+      await handle.signal(checkInSignal, checkIn(1)); // the same episode
+      await handle.signal(checkInSignal, checkIn(9)); // the episode ends
+      await handle.signal(checkInSignal, checkIn(1)); // a new episode, inside the cool-down
+      expect(await escalations(handle, 4)).toBe(1);
+      await eventually(async () => keys(acts.recordMessage).some((k) => k.includes(':1:check:')));
+      await handle.terminate('test done');
+    });
+    expect(acts.sendSupervisorAlert).toHaveBeenCalledTimes(1);
+    expect(acts.sendSupervisorAlert.mock.calls[0][0]).toMatchObject({ assessment: expect.objectContaining({ level: 'HIGH' }), idempotencyKey: expect.stringMatching(/:1:supervisor$/) });
+    // a HIGH assessment is stored at once, not left for the next batch
+    expect(acts.storeBurnoutAssessments.mock.calls.flatMap(([b]) => b.assessments).some((a: any) => a.assessment.level === 'HIGH')).toBe(true);
+  });
+
+  it('a new HIGH episode after the cool-down escalates again', async () => {
+    const cooldownSeconds = 1;
     const settings = { ...base, escalationCooldownSeconds: cooldownSeconds };
     const acts = activities(settings);
     await harness.withWorker(acts, async (taskQueue) => {
       const handle = await start(taskQueue, settings);
-      await handle.signal(checkInSignal, checkIn(1)); // HIGH at once (check-in at or below 3)
-      await eventually(async () => acts.sendSupervisorAlert.mock.calls.length === 1);
-      const escalatedAt = Date.now();
-      await handle.signal(checkInSignal, checkIn(1)); // still the same episode
-      await handle.signal(checkInSignal, checkIn(9)); // the episode ends
-      await handle.signal(checkInSignal, checkIn(1)); // a new episode, inside the cool-down
-      await eventually(async () => (await state(handle)).metrics?.events_processed === 4);
-      expect(acts.sendSupervisorAlert).toHaveBeenCalledTimes(1);
-      expect((await state(handle)).metrics!.escalations).toBe(1);
-
-      // after the cool-down, the next assessment that is still HIGH escalates
-      await new Promise((r) => setTimeout(r, Math.max(0, escalatedAt + cooldownSeconds * 1000 - Date.now()) + 200));
-      await handle.signal(jobCancelledSignal, { booking_id: randomUUID(), at: new Date().toISOString(), reason: null });
+      await handle.signal(checkInSignal, checkIn(1));
+      await handle.signal(checkInSignal, checkIn(9));
+      expect(await escalations(handle, 2)).toBe(1);
+      await new Promise((r) => setTimeout(r, cooldownSeconds * 1000 + 200));
+      await handle.signal(checkInSignal, checkIn(2));
+      expect(await escalations(handle, 3)).toBe(2);
       await eventually(async () => acts.sendSupervisorAlert.mock.calls.length === 2);
-      expect((await state(handle)).metrics!.escalations).toBe(2);
-      // each escalation also sends the worker a kind check-in message (after the alert)
-      await eventually(async () => keys(acts.recordMessage).filter((k) => k.includes(':check:')).length === 2);
       await handle.terminate('test done');
     });
-    const [alert] = acts.sendSupervisorAlert.mock.calls[0];
-    expect(alert).toMatchObject({ assessment: expect.objectContaining({ level: 'HIGH' }), idempotencyKey: expect.stringMatching(/:1:supervisor$/) });
     expect(acts.sendSupervisorAlert.mock.calls[1][0].idempotencyKey).toMatch(/:2:supervisor$/);
-    // a HIGH assessment is stored at once, not left for the next batch
-    expect(acts.storeBurnoutAssessments.mock.calls.flatMap(([b]) => b.assessments).some((a: any) => a.assessment.level === 'HIGH')).toBe(true);
   });
 });
 

@@ -191,6 +191,34 @@ describe('sending', () => {
   });
 });
 
+describe('composing a safe message', () => {
+  const unsafe = { safe: false, checks: [{ name: 'profanity', passed: false }] };
+
+  it('a rejected draft is rewritten once, told what failed; a second rejection sends the approved template', async () => {
+    const acts = activities({
+      checkSafety: jest.fn().mockResolvedValueOnce(unsafe).mockResolvedValueOnce(unsafe).mockResolvedValue(SAFE),
+      // the template writer names why it was used (src/messaging/drafts.ts)
+      renderTemplateDraft: jest.fn(async (req: { reason: string }) => ({ ...draft('Template reminder', 'template'), fallbackReason: req.reason })),
+    });
+    await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, input())).result());
+    expect(acts.generateDraft).toHaveBeenCalledTimes(2);
+    expect(acts.generateDraft.mock.calls[1][0]).toMatchObject({ avoid: ['profanity'] });
+    expect(acts.renderTemplateDraft).toHaveBeenCalledWith(expect.objectContaining({ reason: 'safety_rejected' }));
+    const { composed } = acts.recordMessage.mock.calls[0][0];
+    expect(composed.model).toBe('template');
+    expect(composed.safetyChecks).toMatchObject({ safe: true, attempts: 3, fallback_reason: 'safety_rejected' });
+    expect(composed.safetyChecks.rejected.map((r: { attempt: number }) => r.attempt)).toEqual([1, 2]);
+  });
+
+  it('a model that stays unavailable after its retries: the approved template is sent', async () => {
+    const acts = activities({ generateDraft: jest.fn().mockRejectedValue(new Error('model overloaded')) });
+    await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, input())).result());
+    expect(acts.generateDraft).toHaveBeenCalledTimes(3); // the compose default: three attempts
+    expect(acts.renderTemplateDraft).toHaveBeenCalledWith(expect.objectContaining({ reason: 'llm_unavailable' }));
+    expect(acts.sendMessageEmail).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('approval gate', () => {
   const waiting = { wait: true, opened: true, reason: 'canary', fallbackTemplateId: 'tmpl-fallback' };
 
