@@ -1,4 +1,4 @@
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type BundleOptions, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import type { Tracing } from '../runtime/tracing';
@@ -11,15 +11,19 @@ export const WORKFLOWS_PATH = resolve(__dirname, `../workflows/index.${__filenam
 /**
  * Bundles the workflow code once; the worker and every test reuse the result. With `tracing` the
  * OpenTelemetry workflow interceptors go into the bundle (they run inside the sandbox); without,
- * the bundle has none and workflows pay nothing for tracing.
+ * the bundle has none and workflows pay nothing for tracing. Tests may add options (coverage
+ * instrumentation); their interceptor modules are added to tracing's.
  */
-export async function bundleWorkflows(options: { tracing?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+export async function bundleWorkflows(options: { tracing?: boolean } & Partial<BundleOptions> = {}): Promise<WorkflowBundleWithSourceMap> {
+  const { tracing, ...extra } = options;
+  const interceptors = [...(tracing ? [TRACING_WORKFLOW_INTERCEPTORS] : []), ...(extra.workflowInterceptorModules ?? [])];
   // the failure converter runs inside the workflow sandbox too: workflow failures are encoded there
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     failureConverterPath: FAILURE_CONVERTER_PATH,
-    workflowInterceptorModules: options.tracing ? [TRACING_WORKFLOW_INTERCEPTORS] : undefined,
     logger: quietBundlerLogger,
+    ...extra,
+    workflowInterceptorModules: interceptors.length > 0 ? interceptors : undefined,
   });
 }
 
@@ -48,6 +52,8 @@ export interface WorkerOptions {
   dataConverter: DataConverter;
   /** Activity spans and the workflow span sink; the bundle must then include the workflow interceptors. */
   tracing?: Tracing;
+  /** Sinks the bundle calls (the test harness's workflow coverage); none in production. */
+  sinks?: InjectedSinks<any>;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -62,6 +68,11 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 40,
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 5000,
-    ...tracingWorkerOptions(options.tracing),
+    ...withSinks(tracingWorkerOptions(options.tracing), options.sinks),
   });
+}
+
+/** Tracing's span sink and any other sinks (the test harness's coverage) side by side. */
+function withSinks<T extends { sinks?: InjectedSinks<any> }>(options: T, sinks: InjectedSinks<any> | undefined): T {
+  return sinks ? { ...options, sinks: { ...options.sinks, ...sinks } } : options;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createApp } from '../../src/api/app';
 import { createHttpServer } from '../../src/api/http-server';
@@ -16,6 +16,10 @@ import { activeTracing } from '../../src/runtime/tracing';
 import { tracingClientInterceptors } from '../../src/temporal/tracing';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
+import { quietTemporalRuntime } from './temporal-runtime';
+import { workflowCoverageSinks } from './workflow-coverage';
+
+export { quietTemporalRuntime };
 
 export interface TestSystem {
   baseUrl: string;
@@ -35,20 +39,6 @@ export interface TestSystemOptions {
   env?: Record<string, string>;
   /** Start a Temporal worker for this file's own task queue (default true). */
   worker?: boolean;
-}
-
-/**
- * The SDK logs every worker state change at INFO; tests show only warnings unless TEST_LOG_LEVEL
- * asks for more. Jest gives each file a fresh module registry, hence a fresh Runtime to install;
- * where one is already installed it is kept.
- */
-export function quietTemporalRuntime(): void {
-  const level = (process.env.TEST_TEMPORAL_LOG_LEVEL ?? 'WARN') as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  try {
-    Runtime.install({ logger: new DefaultLogger(level) });
-  } catch {
-    /* already installed in this module registry */
-  }
 }
 
 /**
@@ -91,6 +81,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       activities: createActivities({ config, db: database.db, mailer, logger, openai: createOpenAiClient(config) }),
       workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
       dataConverter: encryptedDataConverter(config),
+      sinks: workflowCoverageSinks(),
     });
     workerRun = worker.run();
   }

@@ -14,6 +14,7 @@ import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
 import { encryptedDataConverter } from '../../src/temporal/codec/data-converter';
 import { createCustomer, createService, messagesOf, runSegment, smartEngageEnv, waitForJob } from './fixtures';
+import { workflowCoverageSinks } from '../helpers/workflow-coverage';
 
 let system: TestSystem;
 let llm: TestOpenAiServer;
@@ -149,6 +150,7 @@ describe('SmartEngage never contacts anyone twice', () => {
       workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
       dataConverter: encryptedDataConverter(system.config),
       activities: createActivities({ config: system.config, db: system.db, mailer: system.mailer, logger: createLogger('silent'), openai: null }),
+      sinks: workflowCoverageSinks(),
     });
     const outcome = await worker.runUntil(handle.result());
     await connection.close();

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { CampaignInput, ExperimentArmPlan, SegmentPageMember } from '../../src/smartengage/types';
+import { campaignProgressQuery, REENGAGEMENT_WORKFLOW, SCHEDULED_CADENCE_CHECK_WORKFLOW, SMARTENGAGE_CAMPAIGN_WORKFLOW } from '../../src/workflows/smartengage/definitions';
+import type { scheduledCadenceCheck } from '../../src/workflows/smartengage/scheduled';
+import type { smartEngageCampaign } from '../../src/workflows/smartengage/campaign';
+import { eventually, startWorkflowHarness, type ActivityMocks, type WorkflowHarness } from './harness';
+
+/** The campaign's decisions on mocked activities: paging, children per customer, holdouts, continue-as-new. */
+
+let harness: WorkflowHarness;
+beforeAll(async () => {
+  harness = await startWorkflowHarness();
+});
+afterAll(async () => {
+  await harness?.close();
+});
+
+const LOCAL_DATE = '2026-12-03';
+const member = (arm?: ExperimentArmPlan): SegmentPageMember => ({ customerId: randomUUID(), serviceId: randomUUID(), localDate: LOCAL_DATE, ...(arm ? { arm } : {}) });
+const arm = (kind: ExperimentArmPlan['kind']): ExperimentArmPlan => ({ id: randomUUID(), name: kind, kind, weight: 1, promptVersion: null, sendTime: null });
+
+function input(overrides: Partial<CampaignInput['settings']> = {}, extra: Partial<CampaignInput> = {}): CampaignInput {
+  return {
+    campaignId: randomUUID(),
+    criteria: { booking_cadence_days: 30, lookback_days: 180, send_window_start: '00:00', send_window_end: '23:59', frequency_cap_hours: 72, page_size: 2, concurrency: 2 } as CampaignInput['criteria'],
+    correlationId: randomUUID(),
+    settings: {
+      pageSize: 2,
+      concurrency: 2,
+      maxChildrenPerRun: 1000,
+      reengagement: {
+        sendWindowStart: '00:00',
+        sendWindowEnd: '23:59',
+        frequencyCapHours: 72,
+        attributionWindowSeconds: 1,
+        deepLinkTtlHours: 48,
+        promoCode: null,
+        retry: { initialIntervalMs: 100, maximumAttempts: 2 },
+      },
+      ...overrides,
+    },
+    ...extra,
+  };
+}
+
+/**
+ * The segment as pages of the given members (keyset: a page after the cursor), and children
+ * that end at once: customers whose id is in `consenting` are claimed; the others are skipped
+ * for no consent at send time.
+ */
+function activities(members: SegmentPageMember[], consenting = new Set<string>(), overrides: ActivityMocks = {}) {
+  const mocks = {
+    openScheduledCampaign: jest.fn(),
+    startCampaignRun: jest.fn().mockResolvedValue(undefined),
+    fetchSegmentPage: jest.fn(async (req: { after: string | null; limit: number }) => {
+      const from = req.after ? members.findIndex((m) => m.customerId === req.after) + 1 : 0;
+      const page = members.slice(from, from + req.limit);
+      return { members: page, nextCursor: page.at(-1)?.customerId ?? req.after };
+    }),
+    saveCampaignProgress: jest.fn().mockResolvedValue(undefined),
+    completeCampaign: jest.fn().mockResolvedValue(undefined),
+    planSendWindow: jest.fn().mockResolvedValue({ waitMs: 0 }),
+    claimContactSlot: jest.fn(async (req: { customerId: string }) => (consenting.has(req.customerId) ? { claimed: true } : { claimed: false, reason: 'no_consent' })),
+    loadReminderContext: jest.fn().mockResolvedValue({ locale: 'en', context: { first_name: 'Karim', service_name: 'AC Repair', days_since_last_booking: 40 } }),
+    generateDraft: jest.fn().mockResolvedValue({ draft: { subject: 'Hi', body: 'Come back', call_to_action: 'Book' }, model: 'gpt-test', promptVersion: 1, templateId: 't' }),
+    checkSafety: jest.fn().mockResolvedValue({ safe: true, checks: [] }),
+    openMessageApproval: jest.fn().mockResolvedValue({ wait: false }),
+    createReminderDeepLink: jest.fn().mockResolvedValue({ tokenId: 'token', url: 'http://localhost/l/token', expiresAt: new Date().toISOString() }),
+    recordMessage: jest.fn(async (m: { userId: string }) => ({ messageId: `message-${m.userId}` })),
+    attachReminderDeepLink: jest.fn().mockResolvedValue(undefined),
+    sendMessageEmail: jest.fn().mockResolvedValue(undefined),
+    recordMessageResponse: jest.fn().mockResolvedValue(undefined),
+  };
+  return { ...mocks, ...overrides } as Record<keyof typeof mocks, jest.Mock>;
+}
+
+function start(taskQueue: string, args: CampaignInput) {
+  return harness.client.workflow.start<typeof smartEngageCampaign>(SMARTENGAGE_CAMPAIGN_WORKFLOW, { workflowId: `campaign-test-${args.campaignId}`, taskQueue, args: [args] });
+}
+
+it('starts one reminder per customer, page by page, and counts what each child reports', async () => {
+  const members = [member(), member(), member()];
+  const acts = activities(members, new Set([members[0].customerId]));
+  const args = input();
+  const counts = await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, args)).result());
+  expect(counts).toEqual({ eligible: 3, started: 3, sent: 1, failed: 0, skipped: 2, skippedReasons: { no_consent: 2 } });
+  expect(acts.startCampaignRun).toHaveBeenCalledWith({ campaignId: args.campaignId });
+  expect(acts.fetchSegmentPage.mock.calls.map(([r]) => [r.after, r.limit])).toEqual([
+    [null, 2],
+    [members[1].customerId, 2],
+  ]);
+  expect(acts.completeCampaign).toHaveBeenCalledWith({ campaignId: args.campaignId, counts });
+  expect(acts.sendMessageEmail).toHaveBeenCalledTimes(1);
+});
+
+it('with an experiment: a holdout member gets no child (no claim, no message), the others their arm', async () => {
+  const holdout = member(arm('holdout'));
+  const treated = member(arm('template'));
+  const acts = activities([holdout, treated], new Set([treated.customerId]), { renderTemplateDraft: jest.fn().mockResolvedValue({ draft: { subject: 'Hi', body: 'Come back', call_to_action: 'Book' }, model: 'template', promptVersion: 1, templateId: 't' }) });
+  const experiment = { experimentId: randomUUID(), arms: [holdout.arm!, treated.arm!] };
+  const counts = await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, input({}, { experiment }))).result());
+  expect(counts).toMatchObject({ eligible: 2, started: 1, sent: 1, skipped: 1, skippedReasons: { holdout: 1 } });
+  expect(acts.fetchSegmentPage).toHaveBeenCalledWith(expect.objectContaining({ experiment }));
+  expect(acts.claimContactSlot.mock.calls.map(([c]) => c.customerId)).toEqual([treated.customerId]);
+  expect(acts.generateDraft).not.toHaveBeenCalled(); // the template arm writes no model draft
+});
+
+it('a customer another run already handles today is counted already_handled, not contacted twice', async () => {
+  const members = [member(), member()];
+  const acts = activities(members);
+  const counts = await harness.withWorker(acts, async (taskQueue) => {
+    // today's reminder for the first customer is already running (the per-day workflow id)
+    const earlier = await harness.client.workflow.start(REENGAGEMENT_WORKFLOW, {
+      workflowId: `reengage-${members[0].customerId}-${LOCAL_DATE}`,
+      taskQueue: `${taskQueue}-elsewhere`,
+      args: [],
+    });
+    const result = await (await start(taskQueue, input({ maxChildrenPerRun: 1000 }))).result();
+    await earlier.terminate('test done');
+    return result;
+  });
+  expect(counts).toMatchObject({ eligible: 2, started: 1, skippedReasons: { already_handled: 1, no_consent: 1 } });
+  expect(acts.saveCampaignProgress).toHaveBeenCalledWith(expect.objectContaining({ handledElsewhere: [{ customerId: members[0].customerId, workflowId: `reengage-${members[0].customerId}-${LOCAL_DATE}` }] }));
+});
+
+it('continues as new after maxChildrenPerRun, carrying cursor and counts, and completes once', async () => {
+  const members = Array.from({ length: 5 }, () => member());
+  const acts = activities(members);
+  const args = input({ maxChildrenPerRun: 3 });
+  await harness.withWorker(acts, async (taskQueue) => {
+    const handle = await start(taskQueue, args);
+    const counts = await handle.result();
+    expect(counts).toEqual({ eligible: 5, started: 5, sent: 0, failed: 0, skipped: 5, skippedReasons: { no_consent: 5 } });
+    expect((await handle.query(campaignProgressQuery)).runs).toBeGreaterThan(1);
+  });
+  // the campaign row is opened once (first run) and completed once (last run)
+  expect(acts.startCampaignRun).toHaveBeenCalledTimes(1);
+  expect(acts.completeCampaign).toHaveBeenCalledTimes(1);
+  // every customer asked for once, in order, across runs
+  const asked = acts.fetchSegmentPage.mock.calls.map(([r]) => r.after);
+  expect(new Set(asked).size).toBe(asked.length);
+});
+
+it('a failing page activity stops the campaign and records it FAILED', async () => {
+  const acts = activities([], new Set(), { fetchSegmentPage: jest.fn().mockRejectedValue(new Error('segment query timed out')) });
+  const args = input();
+  await harness.withWorker(acts, async (taskQueue) => {
+    await expect((await start(taskQueue, args)).result()).rejects.toThrow();
+  });
+  expect(acts.completeCampaign).toHaveBeenCalledWith(expect.objectContaining({ campaignId: args.campaignId, status: 'FAILED' }));
+});
+
+it('the scheduled cadence check opens its own campaign and runs it as a child to the end', async () => {
+  const members = [member()];
+  const campaign = input();
+  const acts = activities(members, new Set(), { openScheduledCampaign: jest.fn().mockResolvedValue(campaign) });
+  const workflowId = `cadence-test-${randomUUID()}`;
+  const counts = await harness.withWorker(acts, async (taskQueue) =>
+    (await harness.client.workflow.start<typeof scheduledCadenceCheck>(SCHEDULED_CADENCE_CHECK_WORKFLOW, { workflowId, taskQueue, args: [{}] })).result(),
+  );
+  expect(acts.openScheduledCampaign).toHaveBeenCalledWith(expect.objectContaining({ criteria: {}, correlationId: workflowId }));
+  expect(acts.startCampaignRun).toHaveBeenCalledWith({ campaignId: campaign.campaignId });
+  expect(counts).toMatchObject({ eligible: 1, skipped: 1 });
+});

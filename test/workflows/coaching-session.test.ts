@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import type { JobCompletedSignal } from '../../src/coachnova/events';
+import { coachingSettingsFromConfig, type CoachingSettings } from '../../src/coachnova/settings';
+import { checkInSignal, COACHING_SESSION_WORKFLOW, jobCancelledSignal, jobCompletedSignal, sessionStateQuery } from '../../src/workflows/coachnova/definitions';
+import type { coachingSession } from '../../src/workflows/coachnova/session';
+import { messageResponseSignal } from '../../src/workflows/shared/signals';
+import { quietHoursAwayFromNow } from '../coachnova/fixtures';
+import { draft, eventually, SAFE, startWorkflowHarness, type ActivityMocks, type WorkflowHarness } from './harness';
+
+/** The coaching session's decisions on mocked activities: reminders, timeouts, escalation, caps, continue-as-new. */
+
+let harness: WorkflowHarness;
+let base: CoachingSettings;
+beforeAll(async () => {
+  harness = await startWorkflowHarness();
+  const quiet = quietHoursAwayFromNow();
+  base = {
+    ...coachingSettingsFromConfig(harness.config),
+    quietHoursStart: quiet.CN_QUIET_HOURS_START,
+    quietHoursEnd: quiet.CN_QUIET_HOURS_END,
+    ackReminderSeconds: 600,
+    ackTimeoutSeconds: 1200,
+    assessmentIntervalSeconds: 3600,
+    dailyMessageCap: 10,
+  };
+});
+afterAll(async () => {
+  await harness?.close();
+});
+
+/** Activities of a worker without an email address; `settings` is what the configuration says today. */
+function activities(settings: CoachingSettings, overrides: ActivityMocks = {}) {
+  let ids = 0;
+  const mocks = {
+    loadCoachingProfile: jest.fn().mockResolvedValue({ firstName: 'Rahim', locale: 'en', timezone: 'Asia/Dhaka', hasEmail: false }),
+    loadRecentJobs: jest.fn().mockResolvedValue([]),
+    storeBurnoutAssessments: jest.fn().mockResolvedValue(undefined),
+    loadBookingServiceName: jest.fn().mockResolvedValue('AC Repair'),
+    generateDraft: jest.fn().mockResolvedValue(draft('A tip for tomorrow')),
+    renderTemplateDraft: jest.fn().mockResolvedValue(draft('Template tip', 'template')),
+    checkSafety: jest.fn().mockResolvedValue(SAFE),
+    recordMessage: jest.fn(async () => ({ messageId: `msg-${++ids}` })),
+    markInAppDelivered: jest.fn().mockResolvedValue(undefined),
+    sendMessageEmail: jest.fn().mockResolvedValue(undefined),
+    markMessageFailed: jest.fn().mockResolvedValue(undefined),
+    recordMessageResponse: jest.fn().mockResolvedValue(undefined),
+    noteSkippedMessage: jest.fn().mockResolvedValue(undefined),
+    sendSupervisorAlert: jest.fn().mockResolvedValue(undefined),
+    // the dev server suggests continue-as-new early (test/global-setup.ts): the run after it reads these
+    loadCoachingSettings: jest.fn().mockResolvedValue(settings),
+  };
+  return { ...mocks, ...overrides } as Record<keyof typeof mocks, jest.Mock>;
+}
+
+function start(taskQueue: string, settings: CoachingSettings, workerId = randomUUID()) {
+  return harness.client.workflow.start<typeof coachingSession>(COACHING_SESSION_WORKFLOW, { workflowId: `coaching-test-${workerId}`, taskQueue, args: [{ workerId, settings }] });
+}
+
+const job = (extra: Partial<JobCompletedSignal> = {}): JobCompletedSignal => ({
+  booking_id: randomUUID(),
+  rating: 5,
+  feedback: null,
+  started_at: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+  finished_at: new Date(Date.now() - 3_600_000).toISOString(),
+  minutes_late: 0,
+  ...extra,
+});
+const checkIn = (score: number) => ({ score, text: null, at: new Date().toISOString() });
+const keys = (mock: jest.Mock) => mock.mock.calls.map(([input]) => input.idempotencyKey);
+
+type Handle = Awaited<ReturnType<typeof start>>;
+const state = (handle: Handle) => handle.query(sessionStateQuery);
+
+it('ends at once for a worker that does not exist', async () => {
+  const acts = activities(base, { loadCoachingProfile: jest.fn().mockResolvedValue(null) });
+  const result = await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, base)).result());
+  expect(result).toEqual({ ended: 'unknown_worker' });
+  expect(acts.loadRecentJobs).not.toHaveBeenCalled();
+});
+
+describe('acknowledgement', () => {
+  it('a tip nobody acknowledges gets one reminder, then both rows are recorded IGNORED at the timeout', async () => {
+    const settings = { ...base, ackReminderSeconds: 1, ackTimeoutSeconds: 3 };
+    const acts = activities(settings);
+    const bad = job({ rating: 1 });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, settings);
+      await handle.signal(jobCompletedSignal, bad);
+      await eventually(async () => (await state(handle)).pending_messages[0]?.reminded);
+      await eventually(async () => (await state(handle)).pending_messages.length === 0 && acts.recordMessageResponse.mock.calls.length === 2);
+      await handle.terminate('test done');
+    });
+    expect(keys(acts.recordMessage)).toEqual([`coachnova:coaching:${bad.booking_id}:in_app`, `coachnova:coaching:${bad.booking_id}:reminder:in_app`]);
+    expect(acts.recordMessage.mock.calls[1][0].composed.draft.subject).toBe('Reminder: A tip for tomorrow');
+    expect(acts.recordMessageResponse.mock.calls.map(([e]) => [e.messageId, e.response])).toEqual([
+      ['msg-1', 'IGNORED'],
+      ['msg-2', 'IGNORED'],
+    ]);
+  });
+
+  it('an acknowledged tip is recorded and followed no further; a worker with an address also gets it by email', async () => {
+    const settings = { ...base, ackReminderSeconds: 2, ackTimeoutSeconds: 4 };
+    const acts = activities(settings, { loadCoachingProfile: jest.fn().mockResolvedValue({ firstName: 'Rahim', locale: 'en', timezone: 'Asia/Dhaka', hasEmail: true }) });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, settings);
+      await handle.signal(jobCompletedSignal, job({ rating: 2, feedback: 'rude and late', minutes_late: 40 }));
+      const pending = await eventually(async () => (await state(handle)).pending_messages.find((p) => p.stage === 'AWAITING_ACK'));
+      expect(pending).toMatchObject({ type: 'COACHING', message_ids: ['msg-1', 'msg-2'], reminded: false });
+      expect(pending.reasons).toEqual(expect.arrayContaining(['low_rating', 'late_arrival']));
+      await handle.signal(messageResponseSignal, { messageId: 'msg-1', response: 'ACKNOWLEDGED', at: new Date().toISOString() });
+      await eventually(async () => (await state(handle)).pending_messages.length === 0);
+      await new Promise((r) => setTimeout(r, 4500)); // past the reminder and the timeout
+      await handle.terminate('test done');
+    });
+    expect(acts.recordMessage.mock.calls.map(([m]) => m.channel)).toEqual(['IN_APP', 'EMAIL']);
+    expect(acts.sendMessageEmail).toHaveBeenCalledWith({ messageId: 'msg-2', marketing: false });
+    expect(acts.markInAppDelivered).toHaveBeenCalledWith({ messageId: 'msg-1' });
+    expect(acts.recordMessageResponse.mock.calls.map(([e]) => e.response)).toEqual(['ACKNOWLEDGED']);
+  });
+});
+
+describe('daily cap and repeats', () => {
+  it('a tip over the daily cap is dropped and counted; a repeated completion coaches nothing', async () => {
+    const settings = { ...base, dailyMessageCap: 1 };
+    const acts = activities(settings);
+    const first = job({ rating: 1 });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, settings);
+      await handle.signal(jobCompletedSignal, first);
+      await handle.signal(jobCompletedSignal, job({ rating: 1 }));
+      await handle.signal(jobCompletedSignal, { ...first, rating: 1 });
+      const view = await eventually(async () => {
+        const s = await state(handle);
+        return s.metrics?.events_processed === 3 && s;
+      });
+      expect(view.metrics).toMatchObject({ messages_today: 1, skipped_by_daily_cap: 1 });
+      await handle.terminate('test done');
+    });
+    expect(acts.recordMessage).toHaveBeenCalledTimes(1);
+    expect(acts.noteSkippedMessage).toHaveBeenCalledWith(expect.objectContaining({ reason: 'daily_cap' }));
+    expect(acts.loadBookingServiceName).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('escalation', () => {
+  const escalations = async (handle: Handle, events: number) =>
+    (await eventually(async () => {
+      const s = await state(handle);
+      return s.metrics?.events_processed === events && s;
+    })).metrics!.escalations;
+
+  it('HIGH risk alerts the supervisor and sends the worker a kind check once per episode, not again within the cool-down', async () => {
+    const settings = { ...base, escalationCooldownSeconds: 3600 };
+    const acts = activities(settings);
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, settings);
+      await handle.signal(checkInSignal, checkIn(1)); // HIGH at once (a check-in at or below 3)
+      await handle.signal(checkInSignal, checkIn(1)); // the same episode
+      await handle.signal(checkInSignal, checkIn(9)); // the episode ends
+      await handle.signal(checkInSignal, checkIn(1)); // a new episode, inside the cool-down
+      expect(await escalations(handle, 4)).toBe(1);
+      await eventually(async () => keys(acts.recordMessage).some((k) => k.includes(':1:check:')));
+      await handle.terminate('test done');
+    });
+    expect(acts.sendSupervisorAlert).toHaveBeenCalledTimes(1);
+    expect(acts.sendSupervisorAlert.mock.calls[0][0]).toMatchObject({ assessment: expect.objectContaining({ level: 'HIGH' }), idempotencyKey: expect.stringMatching(/:1:supervisor$/) });
+    // a HIGH assessment is stored at once, not left for the next batch
+    expect(acts.storeBurnoutAssessments.mock.calls.flatMap(([b]) => b.assessments).some((a: any) => a.assessment.level === 'HIGH')).toBe(true);
+  });
+
+  it('a new HIGH episode after the cool-down escalates again', async () => {
+    const cooldownSeconds = 1;
+    const settings = { ...base, escalationCooldownSeconds: cooldownSeconds };
+    const acts = activities(settings);
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, settings);
+      await handle.signal(checkInSignal, checkIn(1));
+      await handle.signal(checkInSignal, checkIn(9));
+      expect(await escalations(handle, 2)).toBe(1);
+      await new Promise((r) => setTimeout(r, cooldownSeconds * 1000 + 200));
+      await handle.signal(checkInSignal, checkIn(2));
+      expect(await escalations(handle, 3)).toBe(2);
+      await eventually(async () => acts.sendSupervisorAlert.mock.calls.length === 2);
+      await handle.terminate('test done');
+    });
+    expect(acts.sendSupervisorAlert.mock.calls[1][0].idempotencyKey).toMatch(/:2:supervisor$/);
+  });
+});
+
+describe('continue-as-new', () => {
+  it("carries the state over and takes up the current settings when it continues as new", async () => {
+    // started under older settings: tips only for ratings of 1, and a run of two events
+    const old = { ...base, coachingRatingMax: 1, maxEventsPerRun: 2 };
+    const current = { ...base, coachingRatingMax: 4, maxEventsPerRun: 100 };
+    const acts = activities(current);
+    const tipped = job({ rating: 1 });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, old);
+      const firstRunId = (await handle.describe()).runId;
+      await handle.signal(jobCompletedSignal, tipped);
+      await handle.signal(jobCompletedSignal, job({ rating: 3 })); // no tip under the old settings
+      const carried = await eventually(async () => {
+        const s = await state(handle);
+        return s.metrics?.runs === 2 && s;
+      });
+      expect((await handle.describe()).runId).not.toBe(firstRunId);
+      // the tip sent in run 1 is still awaited in run 2, with its ids
+      expect(carried.pending_messages).toEqual([expect.objectContaining({ key: `coachnova:coaching:${tipped.booking_id}`, stage: 'AWAITING_ACK', message_ids: ['msg-1'] })]);
+      expect(carried.metrics).toMatchObject({ events_processed: 2, jobs_in_window: 2, messages_today: 1 });
+
+      await handle.signal(jobCompletedSignal, job({ rating: 3 })); // a tip under the current settings
+      await handle.signal(jobCompletedSignal, { ...tipped }); // already handled in run 1
+      const after = await eventually(async () => {
+        const s = await state(handle);
+        return s.metrics?.events_processed === 4 && s;
+      });
+      expect(after.metrics!.runs).toBe(2);
+      expect(after.pending_messages).toHaveLength(2);
+      await handle.terminate('test done');
+    });
+    expect(acts.loadCoachingSettings).toHaveBeenCalledTimes(1);
+    expect(acts.recordMessage).toHaveBeenCalledTimes(2);
+    expect(acts.loadBookingServiceName).toHaveBeenCalledTimes(2);
+  });
+});
