@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { metricsRegistry } from '../../src/lib/metrics';
+import { createWorld, type World } from '../../fuzz/world';
+import { getJson, postJson } from '../helpers/http';
+import { startTestSystem, type TestSystem } from '../helpers/system';
+
+/** What the fuzzer and the authorization matrix found, each as the failing case it was. */
+let system: TestSystem;
+let world: World;
+beforeAll(async () => {
+  system = await startTestSystem({ worker: false });
+  world = await createWorld(system.db, system.config);
+});
+afterAll(async () => {
+  await system.stop();
+});
+
+const operator = () => ({ 'x-api-key': world.apiKey });
+
+describe('fuzz findings', () => {
+  it('answers a deeply nested JSON body with a 422, not a 500 (stack overflow in the text check)', async () => {
+    const arrays = `{"text":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const objects = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+    for (const [url, body] of [
+      [`/messages/${world.messages.customerA}/reply`, arrays],
+      [`/internal/prompts/${randomUUID()}/preview`, objects],
+      ['/bookings', objects],
+    ]) {
+      const res = await postJson(`${system.baseUrl}${url}`, body, operator());
+      expect({ url, status: res.status }).toEqual({ url, status: 422 });
+      expect(res.body.error.details[0].message).toMatch(/nested deeper/);
+      expect(res.body.correlation_id).toBe(res.headers.get('x-correlation-id'));
+    }
+    // ordinary nesting (criteria in a schedule request) is untouched
+    const ok = await postJson(`${system.baseUrl}/internal/ai/smartengage/schedules`, { schedule_id: `fuzz-${randomUUID().slice(0, 8)}`, paused: true, segment_criteria: { service_ids: [randomUUID()] } }, operator());
+    expect(ok.status).toBe(201);
+    await system.client.schedule.getHandle(ok.body.schedule_id).delete();
+  });
+
+  it('labels a 401 from the /internal guard with the route template, not "unmatched"', async () => {
+    const job = randomUUID();
+    expect((await getJson(`${system.baseUrl}/internal/ai/smartengage/jobs/${job}`)).status).toBe(401);
+    expect((await getJson(`${system.baseUrl}/internal/no-such-thing-${randomUUID()}`)).status).toBe(401);
+    const metric = (await metricsRegistry.getMetricsAsJSON()).find((m) => m.name === 'http_request_duration_seconds');
+    const unauthorized = (metric?.values ?? []).filter((v) => v.labels.status === '401').map((v) => String(v.labels.route));
+    expect(unauthorized).toContain('/internal/ai/smartengage/jobs/:job_id');
+    expect(unauthorized).toContain('/internal/*');
+    expect(unauthorized.filter((l) => l.includes(job) || l.includes('no-such-thing'))).toEqual([]);
+  });
+});
