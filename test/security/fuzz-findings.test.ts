@@ -37,6 +37,15 @@ describe('fuzz findings', () => {
     await system.client.schedule.getHandle(ok.body.schedule_id).delete();
   });
 
+  it("answers a worker's view from the database when the session runs but no worker answers its query (was a 500)", async () => {
+    // this file runs no Temporal worker: the session below is started and never polled
+    const started = await postJson(`${system.baseUrl}/internal/ai/coachnova/events`, { type: 'check_in', worker_id: world.worker2.id, score: 7 }, operator());
+    expect(started.status).toBe(202);
+    const view = await getJson(`${system.baseUrl}/internal/ai/coachnova/workers/${world.worker2.id}`, operator());
+    expect(view.status).toBe(200);
+    await system.client.workflow.getHandle(started.body.workflow_id).terminate('test over');
+  });
+
   it('labels a 401 from the /internal guard with the route template, not "unmatched"', async () => {
     const job = randomUUID();
     expect((await getJson(`${system.baseUrl}/internal/ai/smartengage/jobs/${job}`)).status).toBe(401);
