@@ -344,6 +344,21 @@ function wellFormed(value: unknown): boolean {
   return true;
 }
 
+/** The part of a value its schema describes (an undocumented field is ignored by the API, not accepted). */
+function documented(value: unknown, schema: JsonSchema): unknown {
+  const alternatives: JsonSchema[] = schema.anyOf ?? schema.oneOf ?? [schema];
+  if (Array.isArray(value)) return value.map((v) => documented(v, alternatives.find((s) => s.items)?.items ?? {}));
+  if (!value || typeof value !== 'object') return value;
+  const properties: Record<string, JsonSchema> = Object.assign({}, ...alternatives.map((s) => s.properties ?? {}));
+  const open = alternatives.find((s) => s.additionalProperties && typeof s.additionalProperties === 'object')?.additionalProperties;
+  if (!Object.keys(properties).length && !open) return alternatives.some((s) => s.type === 'object' || s.properties) ? {} : value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => k in properties || open)
+      .map(([k, v]) => [k, documented(v, properties[k] ?? open)]),
+  );
+}
+
 /** Dates in an accepted answer must be plausible (a year 0000 or 9999 means unchecked input got stored). */
 function implausibleValue(value: unknown, key = ''): string | undefined {
   if (typeof value === 'string') {
@@ -436,14 +451,15 @@ export class Fuzzer {
     let body: unknown = sent.body === undefined ? undefined : c.body;
     if (sent.body !== undefined && c.rawBody !== undefined) {
       try {
-        body = JSON.parse(c.rawBody);
+        // an empty body is no body, as the JSON parser reads it (`{}`)
+        body = c.rawBody === '' ? {} : JSON.parse(c.rawBody);
       } catch {
         return op.body ? `malformed body accepted: ${c.rawBody.slice(0, 100)}` : undefined;
       }
     }
     const strings = [...Object.values(c.params), ...c.query.flat(), ...(c.rawQuery ? [...new URLSearchParams(c.rawQuery)].flat() : [])];
     try {
-      if (!wellFormed(body) || !wellFormed(strings)) return 'text with NUL or a lone surrogate accepted';
+      if (!wellFormed(op.body ? documented(body, op.body) : undefined) || !wellFormed(strings)) return 'text with NUL or a lone surrogate accepted';
     } catch (error) {
       if (error instanceof RangeError) return 'a body nested too deeply to walk accepted';
       throw error;

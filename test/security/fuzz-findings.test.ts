@@ -46,6 +46,14 @@ describe('fuzz findings', () => {
     await system.client.workflow.getHandle(started.body.workflow_id).terminate('test over');
   });
 
+  it('refuses report bounds outside 2000–2099 (a year 0000 was accepted and echoed back)', async () => {
+    for (const query of ['from=0000-01-01T00:00:00Z', 'to=9999-12-31', 'from=1999-12-31']) {
+      const res = await getJson(`${system.baseUrl}/internal/analytics/smartengage?${query}`, operator());
+      expect({ query, status: res.status }).toEqual({ query, status: 422 });
+    }
+    expect((await getJson(`${system.baseUrl}/internal/analytics/smartengage?from=2026-01-01&to=2026-12-01`, operator())).status).toBe(200);
+  });
+
   it('labels a 401 from the /internal guard with the route template, not "unmatched"', async () => {
     const job = randomUUID();
     expect((await getJson(`${system.baseUrl}/internal/ai/smartengage/jobs/${job}`)).status).toBe(401);
