@@ -16,8 +16,8 @@ import { createWorld } from './world';
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      runs: { type: 'string', default: process.env.FUZZ_RUNS ?? '100' },
-      seed: { type: 'string', default: process.env.FUZZ_SEED },
+      runs: { type: 'string', default: '100' },
+      seed: { type: 'string' },
       route: { type: 'string', multiple: true },
       raw: { type: 'string', default: '200' },
       'no-shrink': { type: 'boolean', default: false },
