@@ -457,7 +457,9 @@ export class Fuzzer {
         return op.body ? `malformed body accepted: ${c.rawBody.slice(0, 100)}` : undefined;
       }
     }
-    const strings = [...Object.values(c.params), ...c.query.flat(), ...(c.rawQuery ? [...new URLSearchParams(c.rawQuery)].flat() : [])];
+    // undocumented query parameters are ignored by the API, not accepted: only documented ones are judged
+    const documentedQuery = [...c.query, ...(c.rawQuery ? [...new URLSearchParams(c.rawQuery)] : [])].filter(([k]) => op.queryParams.some((p) => p.name === k));
+    const strings = [...Object.values(c.params), ...documentedQuery.flat()];
     try {
       if (!wellFormed(op.body ? documented(body, op.body) : undefined) || !wellFormed(strings)) return 'text with NUL or a lone surrogate accepted';
     } catch (error) {
