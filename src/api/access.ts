@@ -63,6 +63,16 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /internal/console/customers/{id}': OPERATOR,
   'GET /internal/console/coachnova/workers': OPERATOR,
   'GET /internal/console/coachnova/activity': OPERATOR,
+  'GET /internal/analytics/smartengage/experiments/{job_id}': OPERATOR,
+  'GET /internal/analytics/smartengage/experiments/{job_id}/assignments': OPERATOR,
+  'GET /internal/ai/smartengage/customers/{id}/timeline': OPERATOR,
+  'GET /internal/prompts': OPERATOR,
+  'POST /internal/prompts': OPERATOR,
+  'GET /internal/prompts/{id}': OPERATOR,
+  'POST /internal/prompts/{id}/preview': OPERATOR,
+  'POST /internal/prompts/{id}/activate': OPERATOR,
+  'GET /internal/approvals': OPERATOR,
+  'POST /internal/approvals/{message_id}': OPERATOR,
 };
 
 /** Every path under /internal is operators-only whatever the table says (the app mounts the check there). */

@@ -9,10 +9,17 @@ import { experimentAssignments, experimentReport } from '../../smartengage/exper
 
 const DAY_MS = 86_400_000;
 
+/** A report bound: a date or timestamp in 2000–2099 (a year 0000 or 9999 was accepted and echoed back). */
+const reportBound = () =>
+  z.iso
+    .datetime({ offset: true })
+    .or(z.iso.date())
+    .refine((v) => Date.parse(v) >= Date.UTC(2000, 0, 1) && Date.parse(v) < Date.UTC(2100, 0, 1), 'must lie between 2000 and 2099');
+
 export const FunnelQuery = z
   .object({
-    from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().openapi({ description: 'start (inclusive); default 30 days before `to`' }),
-    to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().openapi({ description: 'end (exclusive); default now' }),
+    from: reportBound().optional().openapi({ description: 'start (inclusive, 2000–2099); default 30 days before `to`' }),
+    to: reportBound().optional().openapi({ description: 'end (exclusive, 2000–2099); default now' }),
     campaign_id: z.uuid().optional(),
   })
   .strict()

@@ -1,4 +1,4 @@
-import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import { AgentTypeKey, WorkerIdKey } from '../search-attributes';
 import {
@@ -56,7 +56,8 @@ export async function runningSessionView(client: Client, workerId: string): Prom
     if (description.status.name !== 'RUNNING') return null;
     return await client.withDeadline(Date.now() + SESSION_QUERY_DEADLINE_MS, () => handle.query(sessionStateQuery));
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError || isGrpcDeadlineError(error)) return null;
+    // a passed deadline can surface as CANCELLED rather than DEADLINE_EXCEEDED (it was a 500 when no worker polled)
+    if (error instanceof WorkflowNotFoundError || isGrpcDeadlineError(error) || isGrpcCancelledError(error)) return null;
     throw error;
   }
 }
