@@ -155,9 +155,9 @@ async function main(): Promise<void> {
   });
 
   try {
-    pg = await startPrivatePostgres(join(root, 'var/chaos-pg'));
+    pg = await startPrivatePostgres(join(root, small ? 'var/chaos-pg-small' : 'var/chaos-pg'));
     stopping.push(() => pg!.stop());
-    log(`private PostgreSQL on 127.0.0.1:${pg.port} (var/chaos-pg)`);
+    log(`private PostgreSQL on 127.0.0.1:${pg.port}`);
     smtp = await startFaultySmtp({ delayMs: SMTP_DELAY_MS, refuseShare: 0.3 });
     stopping.push(() => smtp!.close());
     const llm = await startFaultyLlm();
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
       apiPort: 0,
       ui: false,
       demoData: false,
-      dir: join(root, 'var/chaos'),
+      dir: join(root, small ? 'var/chaos-small' : 'var/chaos'),
       serviceEnv: {
         SMTP_URL: smtp.url,
         OPENAI_API_KEY: 'chaos-key',
@@ -264,7 +264,22 @@ async function main(): Promise<void> {
       while (progress() < share && Date.now() - campaignStarted < SIZE.timeoutMs) await sleep(200);
     };
     const kills: Array<{ worker: string; at: number; leased: string[]; replacement: string; replacementReadyS: number | null }> = [];
+    /** Resolves once a worker process with this pid polls the task queue for workflow and activity tasks (identity `<pid>@<host>`). */
+    const pollingSince = async (pid: number) => {
+      for (;;) {
+        let polling = 0;
+        for (const taskQueueType of [1, 2]) {
+          const answer = await s.client.workflowService.describeTaskQueue({ namespace: s.client.options.namespace, taskQueue: { name: 'shoktiai' }, taskQueueType }).catch(() => null);
+          if (answer?.pollers?.some((p) => p.identity?.startsWith(`${pid}@`))) polling++;
+        }
+        if (polling === 2) return Date.now();
+        await sleep(250);
+      }
+    };
+    let replacementReady: Promise<unknown> = Promise.resolve();
     const killWorker = async (label: string) => {
+      // the worker started after the last kill must be working before the next one goes
+      await replacementReady;
       // wait until sends are in flight, so the kill lands mid-send
       let leased: string[] = [];
       for (let i = 0; i < 50; i++) {
@@ -273,6 +288,7 @@ async function main(): Promise<void> {
         await sleep(100);
       }
       const victim = s.workers.find((w) => !w.exited())!;
+      killedBySuite.add(victim.name);
       const at = Date.now();
       victim.child.kill('SIGKILL');
       const entry = { worker: victim.name, at, leased, replacement: '', replacementReadyS: null as number | null };
@@ -280,15 +296,34 @@ async function main(): Promise<void> {
       timeline.push({ fault: `${label}: SIGKILL ${victim.name}`, at_s: t(at), until_s: null, campaign_progress: pct(), note: `${leased.length} sends in flight` });
       log(`${label}: SIGKILLed ${victim.name} (pid ${victim.pid}) with ${leased.length} sends in flight; starting a replacement`);
       // the replacement starts in the background (bundling takes a core for seconds); the survivor carries on
-      void s.addWorker().then(
-        (w) => {
+      replacementReady = s.addWorker().then(
+        async (w) => {
           entry.replacement = w.name;
-          entry.replacementReadyS = round((Date.now() - at) / 1000, 1);
+          const polling = await pollingSince(w.pid);
+          entry.replacementReadyS = round((polling - at) / 1000, 1);
           log(`${w.name} (pid ${w.pid}) polling, ${entry.replacementReadyS} s after the kill`);
         },
         (error) => log(`replacement worker failed to start: ${String(error)}`),
       );
     };
+
+    // a worker that dies without being killed by the suite is a finding: noted, and replaced
+    const killedBySuite = new Set<string>();
+    const unplanned: Array<{ worker: string; at_s: number; exit: string }> = [];
+    const watchdog = (async () => {
+      while (!done) {
+        for (const w of [...s.workers]) {
+          if (w.exited() && !killedBySuite.has(w.name) && !unplanned.some((u) => u.worker === w.name)) {
+            const exit = `code ${w.child.exitCode ?? '-'} signal ${w.child.signalCode ?? '-'}; log ${w.logFile}`;
+            unplanned.push({ worker: w.name, at_s: t(), exit });
+            timeline.push({ fault: `UNPLANNED: ${w.name} exited`, at_s: t(), until_s: null, campaign_progress: pct(), note: exit });
+            log(`${w.name} exited on its own (${exit}); starting a replacement`);
+            void s.addWorker().catch((error) => log(`replacement worker failed to start: ${String(error)}`));
+          }
+        }
+        await sleep(1000);
+      }
+    })();
 
     await waitFor(AT.kill1);
     await killWorker('kill 1');
@@ -360,6 +395,7 @@ async function main(): Promise<void> {
     await sleep(5000);
     done = true;
     await traffic;
+    await watchdog;
     log(`settled: ${settled} after ${round(campaignSeconds)} s; checking the invariants`);
 
     // ---- invariants ----
@@ -475,6 +511,7 @@ async function main(): Promise<void> {
         ok: campaign.status === 'COMPLETED' && campaign.eligible_count === SIZE.customers && campaign.sent_count === rows.sent && campaign.failed_count === rows.failed && rows.sent === campaignMails,
         detail: `campaign ${campaign.status}: eligible ${campaign.eligible_count}, sent ${campaign.sent_count}, failed ${campaign.failed_count}; rows sent ${rows.sent}, failed ${rows.failed}; mails ${campaignMails}`,
       },
+      'no worker died unless killed': { ok: unplanned.length === 0, detail: unplanned.length ? unplanned.map((u) => `${u.worker} at ${u.at_s} s: ${u.exit}`).join('; ') : '0' },
       'no 5xx from the API outside a database outage': {
         ok: outside.length === 0 && wrongShape.length === 0,
         detail: `${apiCalls.length} calls; 5xx/no answer: ${duringDb.length} during database faults, ${duringTemporal.length} during the Temporal restart, ${outside.length} elsewhere; ${wrongShape.length} not 503 with a correlation id${[...outside, ...wrongShape].length ? `: ${[...outside, ...wrongShape].slice(0, 3).map((c) => `${c.what} ${c.status} ${c.code} at ${t(c.at)} s`).join('; ')}` : ''}`,
