@@ -26,6 +26,12 @@ const small = process.argv.includes('--small');
 const SIZE = small
   ? { customers: 100, events: 10, coachedWorkers: 5, smtpDownMs: 15_000, pgDownMs: 2_000, timeoutMs: 5 * 60_000 }
   : { customers: 2000, events: 200, coachedWorkers: 50, smtpDownMs: 60_000, pgDownMs: 5_000, timeoutMs: 45 * 60_000 };
+// `--customers=N` / `--events=N` override the size (e.g. a mid-size run on a slow machine)
+for (const arg of process.argv) {
+  const [, name, value] = /^--(customers|events)=(\d+)$/.exec(arg) ?? [];
+  if (name) SIZE[name as 'customers' | 'events'] = Number(value);
+}
+SIZE.coachedWorkers = Math.min(SIZE.coachedWorkers, SIZE.events);
 /** Campaign progress (share of its mails received) at which each fault starts. */
 const AT = { kill1: 0.05, terminate: 0.15, kill2: 0.25, temporal: 0.35, smtpDown: 0.45, pgRestart: 0.6, kill3: 0.75 };
 /** A 5xx within this long after a database or Temporal fault ends still belongs to it (pools reconnect, clients back off). */
