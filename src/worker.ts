@@ -33,17 +33,20 @@ export async function startWorker(config: Config, deps: Dependencies, address?: 
     throw error;
   }
   const tracing = activeTracing();
-  const worker = await createWorker({
-    connection,
-    namespace: target.namespace,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createActivities(deps),
-    workflowBundle: await bundleWorkflows({ tracing: !!tracing }),
-    tracing,
-    dataConverter: encryptedDataConverter(config),
-    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-    shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
-  });
+  const workflowBundle = await bundleWorkflows({ tracing: !!tracing });
+  const worker = await whileTemporalUnreachable(deps.logger, () =>
+    createWorker({
+      connection,
+      namespace: target.namespace,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      activities: createActivities(deps),
+      workflowBundle,
+      tracing,
+      dataConverter: encryptedDataConverter(config),
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
+    }),
+  );
   const done = worker.run().finally(() => connection.close());
   deps.logger.info({ task_queue: config.TEMPORAL_TASK_QUEUE, namespace: target.namespace, address: target.address }, 'worker running');
   return {
@@ -54,6 +57,28 @@ export async function startWorker(config: Config, deps: Dependencies, address?: 
       await done;
     },
   };
+}
+
+/** How long a starting worker waits for an unreachable Temporal server before giving up. */
+const TEMPORAL_UNREACHABLE_PATIENCE_MS = 120_000;
+
+/**
+ * Creating the worker describes the namespace. Bundling the workflows takes seconds (a minute
+ * on a loaded machine), so a Temporal restart in that time made a starting worker exit instead
+ * of waiting for the server (chaos suite: a replacement worker lost during the Temporal restart).
+ */
+async function whileTemporalUnreachable<T>(logger: Dependencies['logger'], create: () => Promise<T>): Promise<T> {
+  const giveUpAt = Date.now() + TEMPORAL_UNREACHABLE_PATIENCE_MS;
+  for (;;) {
+    try {
+      return await create();
+    } catch (error) {
+      const unreachable = /code: Unavailable|tcp connect error|transport error/i.test(String((error as Error)?.message));
+      if (!unreachable || Date.now() > giveUpAt) throw error;
+      logger.warn({ err: error }, 'Temporal unreachable while the worker starts; trying again');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@ import { startOpenAiServer, type ChatRequestRecord, type TestOpenAiServer } from
 /** Every chat completion answers after this fixed delay, as a remote model would. */
 export const LLM_LATENCY_MS = 100;
 
-function draftFor(request: ChatRequestRecord): Record<string, unknown> {
+export function draftFor(request: ChatRequestRecord): Record<string, unknown> {
   const english = request.messages.some((m) => /Language: English/.test(m.content));
   return english
     ? { subject: 'We miss you', body: 'It has been a while since your last service. Book again whenever you like.', call_to_action: 'Book now' }

@@ -52,7 +52,7 @@ const clock = (minutes: number) => `${String(Math.floor(minutes / 60) % 24).padS
  * a day: the bench moves the quiet hours to one minute twelve hours away (Asia/Dhaka, UTC+6, no
  * DST) and lifts the cap, so scenario 4 measures reaction time at any hour of the day.
  */
-function coachnovaAlwaysAwake(now = new Date()): Record<string, string> {
+export function coachnovaAlwaysAwake(now = new Date()): Record<string, string> {
   const dhakaMinutes = (now.getUTCHours() * 60 + now.getUTCMinutes() + 360) % 1440;
   const start = (dhakaMinutes + 720) % 1440;
   return { CN_QUIET_HOURS_START: clock(start), CN_QUIET_HOURS_END: clock((start + 1) % 1440), CN_DAILY_MESSAGE_CAP: '1000' };

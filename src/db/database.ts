@@ -44,6 +44,12 @@ export async function createDatabase(options: DatabaseOptions): Promise<Db> {
     // process: the pool drops it and the next query opens a new one.
     const lost = options.onConnectionLost ?? ((error: Error) => console.warn(`database: idle connection lost (${error.message})`));
     pool.on('error', lost);
+    // The pool listens for errors only on idle connections. One checked out between two queries
+    // (inside a transaction, or between the pool handing it over and the query starting) that
+    // the server ends (PostgreSQL restart, pg_terminate_backend) emits 'error' with nobody
+    // listening, which crashed the worker in the chaos suite. Its next query fails instead and
+    // the pool discards it on release (it is no longer queryable).
+    pool.on('connect', (client) => client.on('error', lost));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite } = await import('@electric-sql/pglite');

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import { publicBaseUrl, type Config } from '../config';
 import type { Db } from '../db/database';
+import { isDatabaseUnavailable } from '../db/errors';
 import type { AgentType, MessageType } from '../db/types';
 import type { Mailer, OutgoingMail, SentMail } from '../email/mailer';
 import { messageMail } from '../email/message-mail';
@@ -184,6 +185,33 @@ async function sendRecordingErrors(deps: DeliveryDeps, messageId: string, owner:
   }
 }
 
+/** How long an attempt keeps trying to record SENT for a mail the server already accepted. */
+const RECORD_SENT_PATIENCE_MS = 20_000;
+
+/**
+ * Records SENT for a mail the server has accepted. A database outage at that moment (a
+ * restart, connections terminated) must not fail the attempt: its retry would find the message
+ * PENDING and mail it a second time (the chaos suite saw this). So the update is retried,
+ * heartbeating, for as long as the database is merely unavailable.
+ */
+async function recordSent(db: Db, messageId: string, sent: SentMail, attempt: AttemptContext): Promise<void> {
+  const giveUpAt = Date.now() + RECORD_SENT_PATIENCE_MS;
+  for (;;) {
+    try {
+      await db
+        .updateTable('ai_messages')
+        .set({ delivery_status: 'SENT', provider_message_id: sent.messageId, sent_at: new Date(), error: null, send_lease_until: null, send_lease_owner: null, updated_at: new Date() })
+        .where('id', '=', messageId)
+        .execute();
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() > giveUpAt) throw error;
+      attempt.heartbeat();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 /**
  * Sends a recorded message by email, at most once: a message already SENT (or DELIVERED) is
  * not mailed again, marketing mail goes only to someone who still consents (else a
@@ -212,11 +240,7 @@ export async function sendMessageEmail(deps: DeliveryDeps, input: SendMessageEma
   if (claimed === 'sent') return alreadySent(await loadForSending(deps.db, message.id));
 
   const sent = await sendRecordingErrors(deps, message.id, owner, await composeMail(deps.config, claimed, input.marketing), attempt);
-  await deps.db
-    .updateTable('ai_messages')
-    .set({ delivery_status: 'SENT', provider_message_id: sent.messageId, sent_at: new Date(), error: null, send_lease_until: null, send_lease_owner: null, updated_at: new Date() })
-    .where('id', '=', message.id)
-    .execute();
+  await recordSent(deps.db, message.id, sent, attempt);
   return { deliveryStatus: 'SENT', providerMessageId: sent.messageId, alreadySent: false, agent: message.agent_type, messageType: message.message_type };
 }
 

@@ -210,7 +210,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     } finally {
       await db.destroy();
     }
-    await ensureDailySchedule(client, config, createLogger('warn'));
+    await whileSearchAttributesPropagate(() => ensureDailySchedule(client, config, createLogger('warn')));
 
     const logs = join(options.dir, 'logs');
     const workers: StackService[] = [];
@@ -248,6 +248,24 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/**
+ * On a new cluster the search attributes just registered are listed at once, but each frontend
+ * validates against its namespace cache, refreshed every ~10 s (more under load): until then a
+ * create that sets them fails with "no mapping defined for search attribute". Retried for a minute.
+ */
+async function whileSearchAttributesPropagate<T>(create: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await create();
+    } catch (error) {
+      const text = `${(error as Error).message} ${String((error as { cause?: unknown }).cause ?? '')}`;
+      if (!/no mapping defined for search attribute/i.test(text) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 }
 

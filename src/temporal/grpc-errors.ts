@@ -3,6 +3,7 @@ import { HttpError } from '../lib/errors';
 
 /** gRPC status codes the Temporal frontend answers with (the ones we treat differently). */
 export const GRPC = {
+  CANCELLED: 1,
   INVALID_ARGUMENT: 3,
   DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
@@ -29,11 +30,18 @@ export function grpcCode(error: unknown): number | undefined {
   return undefined;
 }
 
-/** Codes a retry can cure: the server is down, overloaded or a deadline passed. */
-const TRANSIENT = new Set<number>([GRPC.DEADLINE_EXCEEDED, GRPC.RESOURCE_EXHAUSTED, GRPC.ABORTED, GRPC.UNAVAILABLE, GRPC.INTERNAL]);
+/**
+ * Codes a retry can cure: the server is down, overloaded or a deadline passed, or the call was
+ * cancelled on the way (a query while the server restarts answered CANCELLED in the chaos suite).
+ */
+const TRANSIENT = new Set<number>([GRPC.CANCELLED, GRPC.DEADLINE_EXCEEDED, GRPC.RESOURCE_EXHAUSTED, GRPC.ABORTED, GRPC.UNAVAILABLE, GRPC.INTERNAL]);
+
+/** A query refused because the workflow's last task failed (its worker died mid-task): the retried task clears it. */
+const FAILED_TASK = /Workflow Task in failed state/i;
 
 export function isTransientTemporalError(error: unknown): boolean {
   const code = grpcCode(error);
+  if (code === GRPC.FAILED_PRECONDITION && FAILED_TASK.test(temporalErrorReason(error))) return true;
   // no code at all: a connection that never came up, which is transient too
   return code === undefined ? !(error instanceof WorkflowExecutionAlreadyStartedError) : TRANSIENT.has(code);
 }

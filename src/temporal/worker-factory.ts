@@ -56,8 +56,21 @@ export interface WorkerOptions {
   sinks?: InjectedSinks<any>;
 }
 
+/**
+ * How long one workflow activation may run in the sandbox before the worker gives up on it. The
+ * SDK's 5 s default is a wall-clock limit enforced by `vm`'s timeout; when it fires inside the
+ * sandbox's microtasks Node aborts the whole process ("async hook stack has become corrupted",
+ * nodejs/node#38503, temporalio/sdk-typescript#939). On a CPU-starved machine an ordinary
+ * activation passes 5 s of wall time, so the chaos suite saw workers die every few minutes with
+ * nothing wrong in the workflow. A real deadlock is still caught, later. `isolateExecutionTimeout`
+ * is an option the SDK reads but does not declare in its public type.
+ */
+export const ISOLATE_EXECUTION_TIMEOUT = '60s';
+
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
+  const sandbox = { isolateExecutionTimeout: ISOLATE_EXECUTION_TIMEOUT };
   return Worker.create({
+    ...sandbox,
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,

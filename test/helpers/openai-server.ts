@@ -8,14 +8,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
  * - `{ draft }`            answer with this object as the JSON content
  * - `{ content }`          answer with this raw string as the content (e.g. invalid JSON)
  * - `{ refusal }`          the model refuses
- * - `{ status, body? }`    an HTTP error (429, 500, …)
+ * - `{ status, body?, headers? }` an HTTP error (429 with Retry-After, 500, …)
  * - `{ delayMs, then }`    wait (e.g. past the client timeout), then behave as `then`
  */
 export type ChatBehaviour =
   | { draft: Record<string, unknown> }
   | { content: string }
   | { refusal: string }
-  | { status: number; body?: unknown }
+  | { status: number; body?: unknown; headers?: Record<string, string> }
   | { delayMs: number; then: ChatBehaviour };
 
 export interface ChatRequestRecord {
@@ -84,9 +84,9 @@ function readBody(req: IncomingMessage): Promise<any> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json' });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 
@@ -107,7 +107,7 @@ async function behave(res: ServerResponse, model: string, behaviour: ChatBehavio
     return behave(res, model, behaviour.then);
   }
   if ('status' in behaviour) {
-    return send(res, behaviour.status, behaviour.body ?? { error: { message: `simulated ${behaviour.status}`, type: 'server_error', code: null } });
+    return send(res, behaviour.status, behaviour.body ?? { error: { message: `simulated ${behaviour.status}`, type: 'server_error', code: null } }, behaviour.headers);
   }
   if ('refusal' in behaviour) return send(res, 200, completion(model, { content: null, refusal: behaviour.refusal }));
   const content = 'content' in behaviour ? behaviour.content : JSON.stringify(behaviour.draft);

@@ -200,6 +200,39 @@ describe('sendMessageEmail', () => {
     await system.smtp.waitForMessages(already + 1);
   });
 
+  it('keeps recording SENT while the database is briefly unavailable after the mail went out, so no retry mails it again', async () => {
+    const user = await createUser(system.db);
+    const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));
+    const already = system.smtp.messages.length;
+    // the connection is lost right after the mail server accepted the mail (PostgreSQL restarting)
+    let failUpdates = 0;
+    const db = system.db.withPlugin({
+      transformQuery(args) {
+        if (args.node.kind === 'UpdateQueryNode' && failUpdates > 0) {
+          failUpdates--;
+          throw Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' });
+        }
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const mailer: Mailer = {
+      ...system.mailer,
+      send: async (mail) => {
+        const sent = await system.mailer.send(mail);
+        failUpdates = 2;
+        return sent;
+      },
+    };
+    const beats: number[] = [];
+    const result = await sendMessageEmail({ config: system.config, db, mailer }, { messageId, marketing: true }, { heartbeat: () => beats.push(Date.now()), cancelled: new AbortController().signal });
+    expect(result).toMatchObject({ deliveryStatus: 'SENT', alreadySent: false });
+    expect(await messageRow(messageId)).toMatchObject({ delivery_status: 'SENT', attempts: 1 });
+    expect(beats.length).toBeGreaterThanOrEqual(2);
+    await system.smtp.waitForMessages(already + 1);
+    expect(system.smtp.messages).toHaveLength(already + 1);
+  });
+
   it('sends once when two attempts overlap: the second waits for the first and finds the message sent', async () => {
     const user = await createUser(system.db);
     const { messageId } = await activities.recordMessage(recordInput(user.id, templateId));

@@ -70,3 +70,25 @@ it('creates the deep link at once after every pooled connection was terminated b
   expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
   expect(Date.now() - started).toBeLessThan(5000);
 });
+
+it('survives the server ending a connection that is checked out between two queries', async () => {
+  const lost: Error[] = [];
+  const db = await createDatabase({ url: database.url, schema: database.schema, poolMax: 1, applicationName: `${applicationName}-held`, onConnectionLost: (e) => lost.push(e) });
+  try {
+    // Without a listener on the checked-out connection, its 'error' event is an uncaught exception (process exit).
+    await expect(
+      db.connection().execute(async (held) => {
+        await sql`SELECT 1`.execute(held);
+        await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${`${applicationName}-held`}`.execute(database.db);
+        await new Promise((r) => setTimeout(r, 300));
+        await sql`SELECT 1`.execute(held);
+      }),
+    ).rejects.toThrow();
+    expect(lost.map((e) => e.message).join()).toMatch(/terminating connection/);
+    // the broken connection was discarded: the next query gets a new one
+    const { rows } = await sql<{ ok: number }>`SELECT 1 AS ok`.execute(db);
+    expect(rows[0].ok).toBe(1);
+  } finally {
+    await db.destroy();
+  }
+});

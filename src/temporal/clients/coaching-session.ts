@@ -1,6 +1,7 @@
 import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import { AgentTypeKey, WorkerIdKey } from '../search-attributes';
+import { grpcCode, isTransientTemporalError } from '../grpc-errors';
 import {
   checkInSignal,
   COACHING_SESSION_WORKFLOW,
@@ -56,8 +57,11 @@ export async function runningSessionView(client: Client, workerId: string): Prom
     if (description.status.name !== 'RUNNING') return null;
     return await client.withDeadline(Date.now() + SESSION_QUERY_DEADLINE_MS, () => handle.query(sessionStateQuery));
   } catch (error) {
-    // a passed deadline can surface as CANCELLED rather than DEADLINE_EXCEEDED (it was a 500 when no worker polled)
+    // no live answer now (no worker within the deadline — a passed deadline can surface as
+    // CANCELLED —, the call cancelled while the server restarts, the workflow's task failed with
+    // its worker): the stored view answers instead
     if (error instanceof WorkflowNotFoundError || isGrpcDeadlineError(error) || isGrpcCancelledError(error)) return null;
+    if (grpcCode(error) !== undefined && isTransientTemporalError(error)) return null;
     throw error;
   }
 }
