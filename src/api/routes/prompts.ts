@@ -139,7 +139,7 @@ function registerOpenApi(): void {
   openApiRegistry.registerPath({
     method: 'post',
     path: '/internal/prompts/{id}/preview',
-    summary: 'What this version would write, for a demo context or a real customer; nothing stored or sent',
+    summary: 'What this version would write (for a demo context or a real customer) or how it would classify a reply; nothing stored or sent',
     description:
       'A judge version is previewed on `draft` (or a demo reminder): the rules and this version\'s verdict, with the demo context as the facts. ' +
       'A reply-classifier version is previewed on `reply` (and `message`, the text it answers; or a demo reply): the rules, then this version\'s classification.',
