@@ -5,7 +5,7 @@ import type { MessageDraft } from '../messaging/types';
 import { judgeDraft } from '../safety/judge';
 import { runLocalRules } from '../safety/rules';
 import { demoContext } from './demo-context';
-import type { Preview } from './schemas';
+import type { DraftPreview } from './schemas';
 
 /** A plain reminder the demo context grounds: what a judge version is previewed on unless a draft is given. */
 const DEMO_DRAFT: Record<Locale, MessageDraft> = {
@@ -21,7 +21,7 @@ const DEMO_DRAFT: Record<Locale, MessageDraft> = {
  * see what this policy says. Nothing stored, nothing sent. Without a model the judge check is
  * recorded as skipped with `fallback_reason: "llm_not_configured"`, as in the workflows.
  */
-export async function previewJudgeVersion(config: Config, llm: LlmSettings, version: PromptTemplate, given?: MessageDraft): Promise<Preview> {
+export async function previewJudgeVersion(config: Config, llm: LlmSettings, version: PromptTemplate, given?: MessageDraft): Promise<DraftPreview> {
   const context = demoContext('REMINDER', version.locale);
   const draft = given ?? DEMO_DRAFT[version.locale];
   const names = [context.first_name, context.service_name].filter((v): v is string => typeof v === 'string');

@@ -13,15 +13,21 @@ import { HttpError, notFound } from '../lib/errors';
 import type { MessageDraft } from '../messaging/types';
 import { demoContext } from './demo-context';
 import { previewJudgeVersion } from './judge-preview';
-import type { Preview } from './schemas';
+import { previewReplyIntentVersion, type ReplyToPreview } from './reply-intent-preview';
+import type { DraftPreview, Preview } from './schemas';
 
 /**
  * What a version would write (DESIGN.md: `POST /internal/prompts/:id/preview`): the same draft
  * writer and safety check the workflows use, for the demo context or a real customer's, with
  * nothing stored and nothing sent. Without a model it is the template writer, as in the workflows.
  */
-export async function previewPromptVersion(db: Db, config: Config, llm: LlmSettings, any: PromptTemplate, customerId?: string, draft?: MessageDraft): Promise<Preview> {
-  if (any.message_type === 'REPLY_INTENT') throw new HttpError(422, 'no_preview', 'the reply classifier writes no message, so it has no preview');
+export async function previewPromptVersion(db: Db, config: Config, llm: LlmSettings, any: PromptTemplate, customerId?: string, draft?: MessageDraft, reply: ReplyToPreview = {}): Promise<Preview> {
+  const replyGiven = reply.reply !== undefined || reply.message !== undefined;
+  if (any.message_type === 'REPLY_INTENT') {
+    if (customerId || draft) throw new HttpError(422, 'not_applicable', 'a classifier version is previewed on a reply (`reply`, optionally `message`: the text it answers) or a demo reply, not on a customer or a draft');
+    return previewReplyIntentVersion(db, config, llm, any, reply);
+  }
+  if (replyGiven) throw new HttpError(422, 'not_applicable', '`reply` and `message` are for classifier versions (message_type REPLY_INTENT)');
   if (any.agent_type === 'safety') {
     if (customerId) throw new HttpError(422, 'not_applicable', 'a judge version is previewed on a draft (`draft`) or the demo reminder, not for a customer');
     return previewJudgeVersion(config, llm, any, draft);
@@ -34,7 +40,7 @@ export async function previewPromptVersion(db: Db, config: Config, llm: LlmSetti
   const names = [context.first_name, context.service_name].filter((v): v is string => typeof v === 'string');
   const verdict = await checkDraftSafety(llm.client, { draft: generated.draft, locale: version.locale, allowedNames: names, agent: version.agent_type });
   const flags = reviewFlags(verdict.checks, version.locale, { moderationScore: config.SE_REVIEW_MODERATION_SCORE, scriptMargin: config.SE_REVIEW_SCRIPT_MARGIN });
-  return {
+  const preview: DraftPreview = {
     draft: generated.draft,
     safety: { safe: verdict.safe, checks: verdict.checks, flags },
     model: generated.model,
@@ -42,6 +48,7 @@ export async function previewPromptVersion(db: Db, config: Config, llm: LlmSetti
     fallback_reason: generated.fallbackReason ?? null,
     context: { source: customerId ? 'customer' : 'demo', values: context },
   };
+  return preview;
 }
 
 /** A version of an agent's drafting prompt (not the judge's). */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { PromptEventAction, PromptStatus, PromptTemplate } from '../db/types';
 import { conflict, HttpError, notFound } from '../lib/errors';
+import { REPLY_INTENT_FALLBACK } from '../replies/intent-prompt';
 import type { Activated, CreatePromptInput, PromptDetail, PromptSummary } from './schemas';
 
 /**
@@ -106,9 +107,9 @@ export async function createPromptVersion(db: Db, input: CreatePromptInput, acto
           .insertInto('prompt_templates')
           .values({
             ...input,
-            // a judge version has no fallback template (checked before: the fields are absent)
-            fallback_subject: input.fallback_subject ?? '',
-            fallback_text: input.fallback_text ?? '',
+            // a judge or classifier version has no fallback template (checked before: the fields
+            // are absent); the classifier's columns hold the seed's fixed values (0017's CHECK)
+            ...(input.message_type === 'REPLY_INTENT' ? REPLY_INTENT_FALLBACK : { fallback_subject: input.fallback_subject ?? '', fallback_text: input.fallback_text ?? '' }),
             notes: input.notes ?? null,
             version: Number(max) + 1,
             status: 'draft',
@@ -136,11 +137,12 @@ export interface ActivationOptions {
 /**
  * How many messages wait for review: as asked, else the default for a new SmartEngage version;
  * a rollback returns to a version that already ran, so it needs none unless asked. Only
- * SmartEngage reminders have an approval gate, so a CoachNova version cannot be a canary.
+ * SmartEngage reminders have an approval gate, so a CoachNova, judge or reply-classifier version
+ * cannot be a canary (its canary would wait for reviews that never come).
  */
 function canarySize(target: PromptTemplate, options: ActivationOptions): number {
-  if (target.agent_type !== 'smartengage') {
-    if (options.canaryMessages) throw new HttpError(422, 'canary_not_supported', 'only SmartEngage reminders have an approval gate; activate CoachNova and judge versions with canary_messages 0');
+  if (target.agent_type !== 'smartengage' || target.message_type !== 'REMINDER') {
+    if (options.canaryMessages) throw new HttpError(422, 'canary_not_supported', 'only SmartEngage reminders have an approval gate; activate CoachNova, judge and reply-classifier versions with canary_messages 0');
     return 0;
   }
   if (options.canaryMessages !== undefined) return options.canaryMessages;

@@ -132,7 +132,7 @@ export function classifierMessages(prompt: ClassifierPrompt, reply: ReplyToClass
     reply_json: asDataBlock(reply.text),
   };
   // one pass over the template: a value is never scanned again for placeholders
-  const user = prompt.user_prompt.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name] ?? whole);
+  const user = prompt.user_prompt.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
   return [
     { role: 'system', content: prompt.system_prompt },
     { role: 'user', content: user },
@@ -146,16 +146,18 @@ export interface ClassifierLlm {
 }
 
 /**
- * Rules, then the model. An explicit opt-out never reaches the model. A reply that carries text
+ * Rules, then the model. An explicit opt-out never reaches the model. The prompt is the active
+ * REPLY_INTENT version, read on every call (no cache: a version activated or rolled back through
+ * `/internal/prompts` classifies the next reply), or the one given (a preview of a draft version). A reply that carries text
  * aimed at a model is flagged `prompt_injection` and its answer is capped: it may name a
  * question, complaint or other, but never book/reschedule/opt_out on the model's word alone.
  */
-export async function classifyReply(db: Db, llm: ClassifierLlm, reply: ReplyToClassify): Promise<Classification> {
+export async function classifyReply(db: Db, llm: ClassifierLlm, reply: ReplyToClassify, version?: ClassifierPrompt): Promise<Classification> {
   const rules = classifyByRules(reply.text);
   const flags = looksLikeInjection(reply.text) ? ['prompt_injection'] : [];
   if (rules.intent === 'opt_out') return { ...rules, summary: 'asks to receive no more messages', classifiedBy: 'rules', promptVersion: null, error: null, flags };
   if (!llm.client) return { ...rules, classifiedBy: 'rules', promptVersion: null, error: 'no LLM configured', flags };
-  const prompt = await activeClassifierPrompt(db);
+  const prompt = version ?? (await activeClassifierPrompt(db));
   if (!prompt) return { ...rules, classifiedBy: 'rules', promptVersion: null, error: 'no active REPLY_INTENT prompt', flags };
   try {
     const completion = await llm.client.chat.completions.parse(
