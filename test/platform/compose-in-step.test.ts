@@ -12,7 +12,7 @@ import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
  * attributes, dynamic config, the worker's heap cap, and no secret with a default.
  */
 const root = projectRoot();
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
 const install = readFileSync(join(root, 'scripts/install-temporal-server.sh'), 'utf8');
 const pinned = (name: string) => install.match(new RegExp(`${name}="\\$\\{[A-Z_]+:-v([\\d.]+)\\}"`))![1];
 const stack = stackOptionsFromEnv({}, () => undefined);
