@@ -6,6 +6,7 @@ import { workerStateView } from '../coachnova/worker-state';
 import type { SessionView } from '../coachnova/session-view-schema';
 import { runningSessionView } from '../temporal/clients/coaching-session';
 import { campaignProgress } from '../temporal/clients/campaign';
+import type { CustomerMatch, CustomerMessage } from './types';
 
 /**
  * Read models for the operator console (DESIGN.md Part 2, "Operator console"): lists the
@@ -57,12 +58,6 @@ export async function listCampaigns(db: Db, temporal: Client, limit: number): Pr
   );
 }
 
-export interface CustomerMatch {
-  id: string;
-  email: string;
-  full_name: string;
-  locale: string;
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -75,22 +70,6 @@ export async function searchCustomers(db: Db, text: string, limit: number): Prom
   return query.orderBy('u.email').limit(limit).execute();
 }
 
-export interface CustomerMessage {
-  id: string;
-  campaign_id: string | null;
-  workflow_id: string | null;
-  subject: string | null;
-  text: string;
-  locale: string;
-  model: string | null;
-  prompt_version: number | null;
-  safety: { safe: boolean | null; failed: string[]; fallback_reason: string | null };
-  delivery_status: string;
-  sent_at: string | null;
-  response: string | null;
-  responded_at: string | null;
-  created_at: string;
-}
 
 /** A customer with every message written to them, newest first, each with its safety verdict and response. */
 export async function customerWithMessages(db: Db, customerId: string): Promise<{ customer: CustomerMatch; messages: CustomerMessage[] } | null> {

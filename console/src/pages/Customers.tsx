@@ -3,29 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useCall } from '../session';
 import { Card, Errors, Loading, RunLink, when } from '../components';
+import type { CustomerMatch as Match, CustomerMessage as Message } from '../../../src/console/types';
 
-interface Match {
-  id: string;
-  email: string;
-  full_name: string;
-  locale: string;
-}
-interface Message {
-  id: string;
-  campaign_id: string | null;
-  workflow_id: string | null;
-  subject: string | null;
-  text: string;
-  locale: string;
-  model: string | null;
-  prompt_version: number | null;
-  safety: { safe: boolean | null; failed: string[]; fallback_reason: string | null };
-  delivery_status: string;
-  sent_at: string | null;
-  response: string | null;
-  responded_at: string | null;
-  created_at: string;
-}
 interface TimelineEvent {
   at: string;
   campaign_id: string | null;

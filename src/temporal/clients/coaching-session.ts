@@ -1,4 +1,4 @@
-import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import { AgentTypeKey, WorkerIdKey } from '../search-attributes';
 import { grpcCode, isTransientTemporalError } from '../grpc-errors';
@@ -59,8 +59,8 @@ export async function runningSessionView(client: Client, workerId: string): Prom
   } catch (error) {
     // no live answer now (no worker within the deadline — a passed deadline can surface as
     // CANCELLED —, the call cancelled while the server restarts, the workflow's task failed with
-    // its worker): the stored view answers instead
-    if (error instanceof WorkflowNotFoundError || isGrpcDeadlineError(error) || isGrpcCancelledError(error)) return null;
+    // its worker): the stored view answers instead; CANCELLED is one of the transient codes
+    if (error instanceof WorkflowNotFoundError || isGrpcDeadlineError(error)) return null;
     if (grpcCode(error) !== undefined && isTransientTemporalError(error)) return null;
     throw error;
   }
