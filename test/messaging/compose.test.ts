@@ -11,6 +11,7 @@ import { createOpenAiClient } from '../../src/llm/openai-client';
 import type { ComposedMessage } from '../../src/messaging/types';
 import type { ComposeOptions, ComposeRequest } from '../../src/workflows/shared/compose';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { quietTemporalRuntime } from '../helpers/temporal-runtime';
 import { judgedDraftText, startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 import { bengaliDraft, reminderRequest } from './fixtures';
 import { COMPOSE_PROBE_WORKFLOW, type composeProbe } from './workflows/compose-probe';
@@ -30,6 +31,8 @@ let workflowBundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
 const taskQueue = `compose-${randomUUID()}`;
 
 beforeAll(async () => {
+  // failures are provoked on purpose: the SDK would warn of each one
+  quietTemporalRuntime('ERROR');
   llm = await startOpenAiServer();
   database = await createTestDatabase();
   const config = loadConfig({ NODE_ENV: 'test', OPENAI_API_KEY: 'test', OPENAI_BASE_URL: llm.baseUrl, OPENAI_TIMEOUT_MS: '500' });

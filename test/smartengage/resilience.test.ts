@@ -13,7 +13,7 @@ let llm: TestOpenAiServer;
 let serviceId: string;
 beforeAll(async () => {
   llm = await startOpenAiServer();
-  system = await startTestSystem({ env: smartEngageEnv(llm.baseUrl, { SE_ATTRIBUTION_WINDOW_SECONDS: '1', OPENAI_TIMEOUT_MS: '500' }) });
+  system = await startTestSystem({ env: smartEngageEnv(llm.baseUrl, { SE_ATTRIBUTION_WINDOW_SECONDS: '1', OPENAI_TIMEOUT_MS: '2000' }) });
   serviceId = await createService(system.db);
 });
 afterAll(async () => {
@@ -80,7 +80,7 @@ describe('LLM failures still end in a sent message', () => {
   it.each<[string, ChatBehaviour[], string]>([
     ['a 429 rate limit (retried)', [{ status: 429 }], 'gpt-4o-mini'],
     ['a 500 server error (retried)', [{ status: 500 }], 'gpt-4o-mini'],
-    ['a timeout (retried)', [{ delayMs: 1500, then: bnDraft('দেরিতে আসা উত্তর।') }], 'gpt-4o-mini'],
+    ['a timeout (retried)', [{ delayMs: 4000, then: bnDraft('দেরিতে আসা উত্তর।') }], 'gpt-4o-mini'],
     ['a server that stays down (template)', [{ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }], 'template'],
     ['invalid JSON (template)', [{ content: '{"subject": "oops' }], 'template'],
     ['a refusal (template)', [{ refusal: 'I cannot help with that' }], 'template'],

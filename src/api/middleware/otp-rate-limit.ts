@@ -28,6 +28,9 @@ function limiter({ name, limit, windowSeconds, logger, counters }: LimitOptions)
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     store: new PostgresRateLimitStore(counters, `${name}:`),
+    // ignoring X-Forwarded-For from unconfigured peers is the policy above, not a misconfiguration:
+    // without this the library prints a console error for every such client
+    validate: { xForwardedForHeader: false },
     handler: (req: Request, res: Response) => {
       logger.warn({ correlation_id: req.correlationId, policy: name }, 'rate limit reached');
       const retryAfter = Number(res.getHeader('retry-after') ?? windowSeconds);
