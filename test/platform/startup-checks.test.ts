@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { GRPC, grpcCode } from '../../src/temporal/grpc-errors';
 import { ensureNamespaceReady, TemporalNotReadyError, verifyTemporalAtStartup } from '../../src/temporal/namespace-readiness';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { startRefusingTemporal } from '../helpers/refusing-temporal';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 /**
@@ -35,7 +37,7 @@ const { INDEXED_VALUE_TYPE_KEYWORD: KEYWORD, INDEXED_VALUE_TYPE_TEXT: TEXT } = t
 /** A namespace of this test's own on the server, with these search attributes registered. */
 async function namespaceWith(connection: Connection, attributes: Record<string, number>): Promise<string> {
   const namespace = `readiness-${randomUUID().slice(0, 8)}`;
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
   if (Object.keys(attributes).length) await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: attributes });
   return namespace;
 }
@@ -124,6 +126,20 @@ describe('start-up check of the namespace and search attributes', () => {
       expect((await listedIn(connection, namespace)).sort()).toEqual(SEARCH_ATTRIBUTES.map((key) => key.name).sort());
     } finally {
       await connection.close();
+    }
+  });
+
+  it.each(['permission-denied', 'unimplemented'] as const)('reports the attributes unchecked, and says so, on a server that will not list them (%s)', async (refusal) => {
+    const cloud = await startRefusingTemporal(refusal);
+    const connection = await Connection.connect({ address: cloud.address });
+    try {
+      const lines: Array<[string, Record<string, unknown> | undefined]> = [];
+      const readiness = await ensureNamespaceReady(connection, { namespace: 'shoktiai', address: cloud.address, register: true, log: (message, fields) => lines.push([message, fields]) });
+      expect(readiness).toEqual({ registered: [], unchecked: true });
+      expect(lines).toEqual([[expect.stringMatching(/^cannot list search attributes on this server/), { namespace: 'shoktiai' }]]);
+    } finally {
+      await connection.close();
+      await cloud.close();
     }
   });
 

@@ -6,9 +6,11 @@ import { loadConfig } from '../../src/config';
 import { createDatabase, type Db } from '../../src/db/database';
 import { createMailer } from '../../src/email/mailer';
 import { createLogger } from '../../src/lib/logger';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { checkNamespace, checkPollers, checkSearchAttributes, POLLER_FRESH_MS } from '../../src/temporal/clients/health';
 import { freePort } from '../../src/temporal/dev-server';
+import { startRefusingTemporal } from '../helpers/refusing-temporal';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 /** /health tells which dependency is down, with a 503, instead of failing or hanging. */
@@ -108,7 +110,7 @@ describe('the Temporal checks of /health against a namespace or server that is n
   /** A namespace of this test's own, with these search attributes registered. */
   async function namespaceWith(attributes: Record<string, number>): Promise<string> {
     const namespace = `health-${randomUUID().slice(0, 8)}`;
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
     if (Object.keys(attributes).length) await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: attributes });
     return namespace;
   }
@@ -124,6 +126,18 @@ describe('the Temporal checks of /health against a namespace or server that is n
     const namespace = await namespaceWith({ AgentType: KEYWORD, CustomerId: KEYWORD, WorkerId: KEYWORD, CampaignId: KEYWORD, CorrelationId: TEXT });
     expect(await checkSearchAttributes(new Client({ connection, namespace }))).toEqual({ status: 'down', missing: ['CorrelationId', 'RiskLevel'], detail: 'missing or not Keyword' });
     expect(await checkSearchAttributes(unreachable)).toEqual({ status: 'down', detail: expect.stringMatching(/^gRPC status (4|14)$/) });
+  });
+
+  it.each(['permission-denied', 'unimplemented'] as const)('calls the search attributes unchecked, not down, on a server that will not list them (%s)', async (refusal) => {
+    const cloud = await startRefusingTemporal(refusal);
+    const refusing = new Client({ connection: await Connection.connect({ address: cloud.address }), namespace: 'shoktiai' });
+    try {
+      expect(await checkNamespace(refusing)).toEqual({ status: 'up', namespace: 'shoktiai' });
+      expect(await checkSearchAttributes(refusing)).toEqual({ status: 'unchecked', detail: 'the server does not list search attributes to this caller' });
+    } finally {
+      await refusing.connection.close();
+      await cloud.close();
+    }
   });
 
   it('reports the workers down with the reason when the server does not answer', async () => {
