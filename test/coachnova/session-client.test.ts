@@ -1,24 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NamespaceNotFoundError } from '@temporalio/common';
 import { coachingWorkflowId } from '../../src/coachnova/settings';
 import { loadConfig } from '../../src/config';
 import { runningSessionView, signalCoachingSession } from '../../src/temporal/clients/coaching-session';
+import { testServerClient } from '../helpers/temporal-test-server';
 
 /**
  * The API's session client on the shared dev server with no worker polling this file's task
  * queue: sessions it starts stay open and never answer a query, as when every worker is down.
  */
 const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: `sessions-${randomUUID()}` });
-let connection: Connection;
 let client: Client;
-
 beforeAll(async () => {
-  connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
-  client = new Client({ connection, namespace: 'default' });
+  client = await testServerClient();
 });
 afterAll(async () => {
-  await connection.close();
+  await client.connection.close();
 });
 
 const at = new Date().toISOString();
@@ -54,6 +52,6 @@ it('answers null for a worker without a session', async () => {
 });
 
 it('throws what the stored view cannot stand in for (an unknown namespace is a configuration error)', async () => {
-  const elsewhere = new Client({ connection, namespace: `missing-${randomUUID()}` });
+  const elsewhere = new Client({ connection: client.connection, namespace: `missing-${randomUUID()}` });
   await expect(runningSessionView(elsewhere, randomUUID())).rejects.toBeInstanceOf(NamespaceNotFoundError);
 });

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
@@ -8,6 +6,7 @@ import { GRPC, grpcCode } from '../../src/temporal/grpc-errors';
 import { ensureNamespaceReady, TemporalNotReadyError, verifyTemporalAtStartup } from '../../src/temporal/namespace-readiness';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 import { startRefusingTemporal } from '../helpers/refusing-temporal';
+import { namespaceWith } from '../helpers/temporal-test-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 /**
@@ -33,14 +32,6 @@ async function listedIn(connection: Connection, namespace: string): Promise<stri
 const listed = (connection: Connection) => listedIn(connection, server.namespace);
 
 const { INDEXED_VALUE_TYPE_KEYWORD: KEYWORD, INDEXED_VALUE_TYPE_TEXT: TEXT } = temporal.api.enums.v1.IndexedValueType;
-
-/** A namespace of this test's own on the server, with these search attributes registered. */
-async function namespaceWith(connection: Connection, attributes: Record<string, number>): Promise<string> {
-  const namespace = `readiness-${randomUUID().slice(0, 8)}`;
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-  if (Object.keys(attributes).length) await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: attributes });
-  return namespace;
-}
 
 describe('start-up check of the namespace and search attributes', () => {
   it('refuses to start, naming each missing attribute and the command that adds it, when registration is off', async () => {
@@ -72,7 +63,7 @@ describe('start-up check of the namespace and search attributes', () => {
   it('refuses an attribute registered with another type than Keyword, naming it', async () => {
     const connection = await Connection.connect({ address: server.address });
     try {
-      const namespace = await namespaceWith(connection, { CorrelationId: TEXT });
+      const namespace = await namespaceWith(connection, 'readiness', { CorrelationId: TEXT });
       const error = await ensureNamespaceReady(connection, { namespace, address: server.address, register: true }).catch((e: Error) => e);
       expect(error).toBeInstanceOf(TemporalNotReadyError);
       expect((error as Error).message).toMatch(new RegExp(`type other than Keyword in namespace "${namespace}": CorrelationId\\.`));
@@ -87,7 +78,7 @@ describe('start-up check of the namespace and search attributes', () => {
     const connection = await Connection.connect({ address: server.address });
     try {
       // SQLite visibility has ten Keyword slots per namespace: another application took them all
-      const namespace = await namespaceWith(connection, Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`Other${i}`, KEYWORD])));
+      const namespace = await namespaceWith(connection, 'readiness', Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`Other${i}`, KEYWORD])));
       const error = await ensureNamespaceReady(connection, { namespace, address: server.address, register: true }).catch((e: Error) => e);
       expect(error).toBeInstanceOf(TemporalNotReadyError);
       expect((error as Error).message).toContain('the server refused to add them: ');
@@ -113,7 +104,7 @@ describe('start-up check of the namespace and search attributes', () => {
   it('logs what the API and worker start-up check registered, and that the namespace is verified', async () => {
     const connection = await Connection.connect({ address: server.address });
     try {
-      const namespace = await namespaceWith(connection, { AgentType: KEYWORD });
+      const namespace = await namespaceWith(connection, 'readiness', { AgentType: KEYWORD });
       const lines: Array<{ fields: object; message: string }> = [];
       const logger = { info: (fields: object, message: string) => lines.push({ fields, message }) };
       const readiness = await verifyTemporalAtStartup(connection, { address: server.address, namespace }, true, logger);

@@ -1,22 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NamespaceNotFoundError } from '@temporalio/common';
 import { deliverApprovalDecision } from '../../src/temporal/clients/approval-decision';
 import { campaignProgress } from '../../src/temporal/clients/campaign';
+import { testServerClient } from '../helpers/temporal-test-server';
 
 /**
  * The API's SmartEngage workflow clients against runs that cannot answer: closed, never started,
  * or open on a task queue no worker polls (the end-to-end tests cover the answering runs).
  */
-let connection: Connection;
 let client: Client;
-
 beforeAll(async () => {
-  connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
-  client = new Client({ connection, namespace: 'default' });
+  client = await testServerClient();
 });
 afterAll(async () => {
-  await connection.close();
+  await client.connection.close();
 });
 
 async function idleRun(workflowType: string): Promise<string> {
@@ -36,7 +34,7 @@ describe('an approval decision', () => {
   });
 
   it('throws any other failure instead of calling it a refusal', async () => {
-    const elsewhere = new Client({ connection, namespace: `missing-${randomUUID()}` });
+    const elsewhere = new Client({ connection: client.connection, namespace: `missing-${randomUUID()}` });
     await expect(deliverApprovalDecision(elsewhere, `any-${randomUUID()}`, decision)).rejects.toBeInstanceOf(NamespaceNotFoundError);
   });
 });

@@ -6,11 +6,11 @@ import { loadConfig } from '../../src/config';
 import { createDatabase, type Db } from '../../src/db/database';
 import { createMailer } from '../../src/email/mailer';
 import { createLogger } from '../../src/lib/logger';
-import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { checkNamespace, checkPollers, checkSearchAttributes, POLLER_FRESH_MS } from '../../src/temporal/clients/health';
 import { freePort } from '../../src/temporal/dev-server';
 import { startRefusingTemporal } from '../helpers/refusing-temporal';
+import { namespaceWith } from '../helpers/temporal-test-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 /** /health tells which dependency is down, with a 503, instead of failing or hanging. */
@@ -107,14 +107,6 @@ describe('the Temporal checks of /health against a namespace or server that is n
     await connection.close();
   });
 
-  /** A namespace of this test's own, with these search attributes registered. */
-  async function namespaceWith(attributes: Record<string, number>): Promise<string> {
-    const namespace = `health-${randomUUID().slice(0, 8)}`;
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-    if (Object.keys(attributes).length) await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: attributes });
-    return namespace;
-  }
-
   it('says the namespace is not found, and gives only the gRPC status when the server does not answer', async () => {
     const namespace = `missing-${randomUUID()}`;
     expect(await checkNamespace(new Client({ connection, namespace }))).toEqual({ status: 'down', namespace, detail: 'namespace not found' });
@@ -123,7 +115,7 @@ describe('the Temporal checks of /health against a namespace or server that is n
 
   it('names the search attributes that are missing or not Keyword', async () => {
     const { INDEXED_VALUE_TYPE_KEYWORD: KEYWORD, INDEXED_VALUE_TYPE_TEXT: TEXT } = temporal.api.enums.v1.IndexedValueType;
-    const namespace = await namespaceWith({ AgentType: KEYWORD, CustomerId: KEYWORD, WorkerId: KEYWORD, CampaignId: KEYWORD, CorrelationId: TEXT });
+    const namespace = await namespaceWith(connection, 'health', { AgentType: KEYWORD, CustomerId: KEYWORD, WorkerId: KEYWORD, CampaignId: KEYWORD, CorrelationId: TEXT });
     expect(await checkSearchAttributes(new Client({ connection, namespace }))).toEqual({ status: 'down', missing: ['CorrelationId', 'RiskLevel'], detail: 'missing or not Keyword' });
     expect(await checkSearchAttributes(unreachable)).toEqual({ status: 'down', detail: expect.stringMatching(/^gRPC status (4|14)$/) });
   });
