@@ -23,13 +23,3 @@ export async function connectClient(target: TemporalTarget, codec: CodecSettings
   const connection = await Connection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
   return new Client({ connection, namespace: target.namespace, dataConverter: encryptedDataConverter(codec), interceptors: tracingClientInterceptors(activeTracing()) });
 }
-
-/** Reports whether the Temporal frontend answers for our namespace. */
-export async function pingTemporal(client: Client): Promise<boolean> {
-  try {
-    await client.workflowService.describeNamespace({ namespace: client.options.namespace });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,4 +1,5 @@
-import { isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError } from '@temporalio/client';
+import { NamespaceNotFoundError, TemporalFailure, ValueError, WorkflowNotFoundError } from '@temporalio/common';
 import { HttpError } from '../lib/errors';
 
 /** gRPC status codes the Temporal frontend answers with (the ones we treat differently). */
@@ -39,11 +40,24 @@ const TRANSIENT = new Set<number>([GRPC.CANCELLED, GRPC.DEADLINE_EXCEEDED, GRPC.
 /** A query refused because the workflow's last task failed (its worker died mid-task): the retried task clears it. */
 const FAILED_TASK = /Workflow Task in failed state/i;
 
+/**
+ * Final answers the SDK gives without a gRPC code: it turns the server's NOT_FOUND and
+ * ALREADY_EXISTS into its own classes (an unknown namespace, a workflow id taken), and a payload
+ * it cannot convert or decrypt stays so.
+ */
+const PERMANENT_WITHOUT_CODE = [NamespaceNotFoundError, WorkflowNotFoundError, TemporalFailure, ValueError];
+
 export function isTransientTemporalError(error: unknown): boolean {
   const code = grpcCode(error);
   if (code === GRPC.FAILED_PRECONDITION && FAILED_TASK.test(temporalErrorReason(error))) return true;
   // no code at all: a connection that never came up, which is transient too
-  return code === undefined ? !(error instanceof WorkflowExecutionAlreadyStartedError) : TRANSIENT.has(code);
+  return code === undefined ? !PERMANENT_WITHOUT_CODE.some((type) => error instanceof type) : TRANSIENT.has(code);
+}
+
+/** The server's own words for a failed call ("Failed to start Workflow" alone says nothing). */
+export function temporalErrorReason(error: unknown): string {
+  const cause = error instanceof ServiceError && error.cause ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 /**
@@ -51,12 +65,6 @@ export function isTransientTemporalError(error: unknown): boolean {
  * a permanent refusal (an unregistered search attribute, an unknown namespace, no permission) is
  * a 500 that says it is a configuration problem, with the server's own words as the cause.
  */
-/** The server's own words for a failed call ("Failed to start Workflow" alone says nothing). */
-export function temporalErrorReason(error: unknown): string {
-  const cause = error instanceof ServiceError && error.cause ? error.cause : error;
-  return cause instanceof Error ? cause.message : String(cause);
-}
-
 export function temporalHttpError(error: unknown, action: string): HttpError {
   const reason = temporalErrorReason(error);
   if (isTransientTemporalError(error)) {

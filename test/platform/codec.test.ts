@@ -1,13 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter, ValueError } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { signAccessToken } from '../../src/auth/jwt';
 import { keyringFor } from '../../src/security/keyring';
 import { encryptedDataConverter, payloadKeys } from '../../src/temporal/codec/data-converter';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/temporal/codec/encryption-codec';
+import { temporalHttpError } from '../../src/temporal/grpc-errors';
 import { postJson } from '../helpers/http';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
@@ -54,9 +56,41 @@ describe('the payload codec', () => {
     await expect(new EncryptionCodec(other).decode([relabelled])).rejects.toThrow();
   });
 
+  it('refuses a sealed payload cut short or emptied, and one marked encrypted that names no key', async () => {
+    const codec = new EncryptionCodec(payloadKeys({ PAYLOAD_CODEC_KEY: key() }));
+    const [sealed] = await codec.encode([payload]);
+    // shorter than an IV and a tag: a payload truncated on the way
+    await expect(codec.decode([{ ...sealed, data: sealed.data!.subarray(0, 27) }])).rejects.toThrow(new ValueError('encrypted payload too short'));
+    await expect(codec.decode([{ metadata: sealed.metadata }])).rejects.toThrow(/too short/);
+    // one byte short of the whole: the tag no longer matches
+    await expect(codec.decode([{ ...sealed, data: sealed.data!.subarray(0, sealed.data!.length - 1) }])).rejects.toThrow(/unable to authenticate/);
+    const { [KEY_ID_METADATA]: _kid, ...withoutKeyId } = sealed.metadata!;
+    await expect(codec.decode([{ ...sealed, metadata: withoutKeyId }])).rejects.toThrow('payload encrypted with unknown key id undefined');
+  });
+
+  it('answers a run written with a key this client does not hold as a permanent failure, not "try again"', async () => {
+    const connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+    try {
+      const writer = new Client({ connection, namespace: 'default', dataConverter: encryptedDataConverter({ PAYLOAD_CODEC_KEY: key() }) });
+      const workflowId = `codec-wrong-key-${randomUUID()}`;
+      const handle = await writer.workflow.start('reengageCustomer', { workflowId, taskQueue: `idle-${randomUUID()}`, args: [{}], memo: { customer: 'Zarifa' } });
+      expect((await handle.describe()).memo).toEqual({ customer: 'Zarifa' });
+      const reader = new Client({ connection, namespace: 'default', dataConverter: encryptedDataConverter({ PAYLOAD_CODEC_KEY: key() }) });
+      const error = await reader.workflow.getHandle(workflowId).describe().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValueError);
+      expect((error as Error).message).toMatch(/unknown key id/);
+      expect(temporalHttpError(error, 'describe the run')).toMatchObject({ status: 500, code: 'temporal_rejected' });
+      await handle.terminate('test over');
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('passes payloads written before the codec through, so old histories still decode', async () => {
     const codec = new EncryptionCodec(payloadKeys({ PAYLOAD_CODEC_KEY: key() }));
     expect(await codec.decode([payload])).toEqual([payload]);
+    // one without any metadata too
+    expect(await codec.decode([{ data: payload.data }])).toEqual([{ data: payload.data }]);
   });
 
   const histories = readdirSync(join(__dirname, '../smartengage/histories')).filter((f) => f.endsWith('.binpb'));

@@ -1,8 +1,12 @@
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
-import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
-import { ensureNamespaceReady, TemporalNotReadyError } from '../../src/temporal/namespace-readiness';
+import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { GRPC, grpcCode } from '../../src/temporal/grpc-errors';
+import { ensureNamespaceReady, TemporalNotReadyError, verifyTemporalAtStartup } from '../../src/temporal/namespace-readiness';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { startRefusingTemporal } from '../helpers/refusing-temporal';
+import { namespaceWith } from '../helpers/temporal-test-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 /**
@@ -21,10 +25,13 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function listed(connection: Connection): Promise<string[]> {
-  const answer = await connection.operatorService.listSearchAttributes({ namespace: server.namespace });
+async function listedIn(connection: Connection, namespace: string): Promise<string[]> {
+  const answer = await connection.operatorService.listSearchAttributes({ namespace });
   return Object.keys(answer.customAttributes ?? {});
 }
+const listed = (connection: Connection) => listedIn(connection, server.namespace);
+
+const { INDEXED_VALUE_TYPE_KEYWORD: KEYWORD, INDEXED_VALUE_TYPE_TEXT: TEXT } = temporal.api.enums.v1.IndexedValueType;
 
 describe('start-up check of the namespace and search attributes', () => {
   it('refuses to start, naming each missing attribute and the command that adds it, when registration is off', async () => {
@@ -50,6 +57,80 @@ describe('start-up check of the namespace and search attributes', () => {
       expect((error as Error).message).toContain('no-such-namespace');
     } finally {
       await connection.close();
+    }
+  });
+
+  it('refuses an attribute registered with another type than Keyword, naming it', async () => {
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const namespace = await namespaceWith(connection, 'readiness', { CorrelationId: TEXT });
+      const error = await ensureNamespaceReady(connection, { namespace, address: server.address, register: true }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(TemporalNotReadyError);
+      expect((error as Error).message).toMatch(new RegExp(`type other than Keyword in namespace "${namespace}": CorrelationId\\.`));
+      // nothing was added on the way
+      expect(await listedIn(connection, namespace)).toEqual(['CorrelationId']);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('refuses with the server\'s reason and each command when the server will not add them (no Keyword slot left)', async () => {
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      // SQLite visibility has ten Keyword slots per namespace: another application took them all
+      const namespace = await namespaceWith(connection, 'readiness', Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`Other${i}`, KEYWORD])));
+      const error = await ensureNamespaceReady(connection, { namespace, address: server.address, register: true }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(TemporalNotReadyError);
+      expect((error as Error).message).toContain('the server refused to add them: ');
+      expect((error as Error).message).toMatch(/more than 10 search attribute of type Keyword/);
+      for (const key of SEARCH_ATTRIBUTES) expect((error as Error).message).toContain(`--namespace ${namespace} --name ${key.name} --type Keyword`);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('passes on an error a retry may cure (server unreachable) as it is, not as a configuration refusal', async () => {
+    const nobody = await Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
+    try {
+      const check = () => ensureNamespaceReady(nobody, { namespace: 'default', address: 'nowhere', register: true });
+      const error = await nobody.withDeadline(Date.now() + 2000, check).catch((e: Error) => e);
+      expect(error).not.toBeInstanceOf(TemporalNotReadyError);
+      expect([GRPC.UNAVAILABLE, GRPC.DEADLINE_EXCEEDED]).toContain(grpcCode(error));
+    } finally {
+      await nobody.close();
+    }
+  });
+
+  it('logs what the API and worker start-up check registered, and that the namespace is verified', async () => {
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const namespace = await namespaceWith(connection, 'readiness', { AgentType: KEYWORD });
+      const lines: Array<{ fields: object; message: string }> = [];
+      const logger = { info: (fields: object, message: string) => lines.push({ fields, message }) };
+      const readiness = await verifyTemporalAtStartup(connection, { address: server.address, namespace }, true, logger);
+      const added = SEARCH_ATTRIBUTES.map((key) => key.name).filter((name) => name !== 'AgentType');
+      expect(readiness).toEqual({ registered: added, unchecked: false });
+      expect(lines).toEqual([
+        { fields: { namespace, attributes: added }, message: 'registered missing search attributes' },
+        { fields: { namespace, registered: added, unchecked: false }, message: 'Temporal namespace and search attributes verified' },
+      ]);
+      expect((await listedIn(connection, namespace)).sort()).toEqual(SEARCH_ATTRIBUTES.map((key) => key.name).sort());
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it.each(['permission-denied', 'unimplemented'] as const)('reports the attributes unchecked, and says so, on a server that will not list them (%s)', async (refusal) => {
+    const cloud = await startRefusingTemporal(refusal);
+    const connection = await Connection.connect({ address: cloud.address });
+    try {
+      const lines: Array<[string, Record<string, unknown> | undefined]> = [];
+      const readiness = await ensureNamespaceReady(connection, { namespace: 'shoktiai', address: cloud.address, register: true, log: (message, fields) => lines.push([message, fields]) });
+      expect(readiness).toEqual({ registered: [], unchecked: true });
+      expect(lines).toEqual([[expect.stringMatching(/^cannot list search attributes on this server/), { namespace: 'shoktiai' }]]);
+    } finally {
+      await connection.close();
+      await cloud.close();
     }
   });
 

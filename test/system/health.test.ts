@@ -6,8 +6,11 @@ import { loadConfig } from '../../src/config';
 import { createDatabase, type Db } from '../../src/db/database';
 import { createMailer } from '../../src/email/mailer';
 import { createLogger } from '../../src/lib/logger';
-import { checkPollers, POLLER_FRESH_MS } from '../../src/temporal/clients/health';
+import { temporal } from '@temporalio/proto';
+import { checkNamespace, checkPollers, checkSearchAttributes, POLLER_FRESH_MS } from '../../src/temporal/clients/health';
 import { freePort } from '../../src/temporal/dev-server';
+import { startRefusingTemporal } from '../helpers/refusing-temporal';
+import { namespaceWith } from '../helpers/temporal-test-server';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 /** /health tells which dependency is down, with a 503, instead of failing or hanging. */
@@ -89,5 +92,47 @@ describe('/health of a whole system', () => {
   it('does not count pollers the server remembers from a worker gone quiet', async () => {
     const later = Date.now() + POLLER_FRESH_MS + 60_000;
     expect(await checkPollers(system.client, system.taskQueue, later)).toMatchObject({ status: 'down', workflow_pollers: 0, activity_pollers: 0 });
+  });
+});
+
+describe('the Temporal checks of /health against a namespace or server that is not right', () => {
+  let connection: Connection;
+  let unreachable: Client;
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+    unreachable = new Client({ connection: await Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 }), namespace: 'default' });
+  });
+  afterAll(async () => {
+    await unreachable.connection.close();
+    await connection.close();
+  });
+
+  it('says the namespace is not found, and gives only the gRPC status when the server does not answer', async () => {
+    const namespace = `missing-${randomUUID()}`;
+    expect(await checkNamespace(new Client({ connection, namespace }))).toEqual({ status: 'down', namespace, detail: 'namespace not found' });
+    expect(await checkNamespace(unreachable)).toEqual({ status: 'down', namespace: 'default', detail: expect.stringMatching(/^gRPC status (4|14)$/) });
+  });
+
+  it('names the search attributes that are missing or not Keyword', async () => {
+    const { INDEXED_VALUE_TYPE_KEYWORD: KEYWORD, INDEXED_VALUE_TYPE_TEXT: TEXT } = temporal.api.enums.v1.IndexedValueType;
+    const namespace = await namespaceWith(connection, 'health', { AgentType: KEYWORD, CustomerId: KEYWORD, WorkerId: KEYWORD, CampaignId: KEYWORD, CorrelationId: TEXT });
+    expect(await checkSearchAttributes(new Client({ connection, namespace }))).toEqual({ status: 'down', missing: ['CorrelationId', 'RiskLevel'], detail: 'missing or not Keyword' });
+    expect(await checkSearchAttributes(unreachable)).toEqual({ status: 'down', detail: expect.stringMatching(/^gRPC status (4|14)$/) });
+  });
+
+  it.each(['permission-denied', 'unimplemented'] as const)('calls the search attributes unchecked, not down, on a server that will not list them (%s)', async (refusal) => {
+    const cloud = await startRefusingTemporal(refusal);
+    const refusing = new Client({ connection: await Connection.connect({ address: cloud.address }), namespace: 'shoktiai' });
+    try {
+      expect(await checkNamespace(refusing)).toEqual({ status: 'up', namespace: 'shoktiai' });
+      expect(await checkSearchAttributes(refusing)).toEqual({ status: 'unchecked', detail: 'the server does not list search attributes to this caller' });
+    } finally {
+      await refusing.connection.close();
+      await cloud.close();
+    }
+  });
+
+  it('reports the workers down with the reason when the server does not answer', async () => {
+    expect(await checkPollers(unreachable, 'any-queue')).toEqual({ status: 'down', task_queue: 'any-queue', detail: expect.stringMatching(/^gRPC status (4|14)$/) });
   });
 });

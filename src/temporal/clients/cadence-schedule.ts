@@ -72,9 +72,10 @@ function toView(description: ScheduleDescription): CadenceScheduleView {
   return {
     schedule_id: description.scheduleId,
     cron: memo.cron ?? null,
-    timezone: description.spec.timezone ?? null,
+    // the SDK describes an absent time zone or note as "" (proto defaults); the view says null
+    timezone: description.spec.timezone || null,
     paused: description.state.paused,
-    note: description.state.note ?? null,
+    note: description.state.note || null,
     criteria: memo.criteria ?? {},
     next_runs: description.info.nextActionTimes.slice(0, 5).map((d) => d.toISOString()),
     recent_runs: description.info.recentActions.map((a) => ({ scheduled_at: a.scheduledAt.toISOString(), workflow_id: a.action.workflow.workflowId })),
