@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { WORKER_NODE_OPTIONS } from '../../src/stack/stack';
+import { workerNodeOptions } from '../../src/runtime/worker-heap';
 import { encryptedDataConverter } from '../../src/temporal/codec/data-converter';
 import { startDevServer, freePort, type DevServer } from '../../src/temporal/dev-server';
 import { seedCatalogue } from '../data/catalogue';
@@ -57,8 +57,6 @@ export function coachnovaAlwaysAwake(now = new Date()): Record<string, string> {
   const start = (dhakaMinutes + 720) % 1440;
   return { CN_QUIET_HOURS_START: clock(start), CN_QUIET_HOURS_END: clock((start + 1) % 1440), CN_DAILY_MESSAGE_CAP: '1000' };
 }
-
-export { WORKER_NODE_OPTIONS };
 
 export interface RunningSystem {
   name: string;
@@ -117,10 +115,10 @@ export async function startStack(options: { log: (m: string) => void }): Promise
     async startWorker(name, taskQueue, extraEnv = {}) {
       // its own metrics port: another worker on this machine may hold the default 9464
       const metricsPort = String(await freePort());
-      const service = spawnService(name, 'src/worker.ts', { ...env(taskQueue), WORKER_METRICS_PORT: metricsPort, NODE_OPTIONS: WORKER_NODE_OPTIONS, ...extraEnv });
+      const service = spawnService(name, 'src/worker.ts', { ...env(taskQueue), WORKER_METRICS_PORT: metricsPort, NODE_OPTIONS: workerNodeOptions(), ...extraEnv });
       services.push(service);
       await waitForWorker(service, client, taskQueue);
-      return service;
+      return Object.assign(service, { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
     },
     async startApi(name, taskQueue, extraEnv = {}) {
       const port = await freePort();
