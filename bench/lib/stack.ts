@@ -117,7 +117,8 @@ export async function startStack(options: { log: (m: string) => void }): Promise
       const metricsPort = String(await freePort());
       const service = spawnService(name, 'src/worker.ts', { ...env(taskQueue), WORKER_METRICS_PORT: metricsPort, NODE_OPTIONS: workerNodeOptions(), ...extraEnv });
       services.push(service);
-      await waitForWorker(service, client, taskQueue);
+      // bundling the workflows took over 2 minutes with the machine's load at 30
+      await waitForWorker(service, client, taskQueue, 600_000);
       return Object.assign(service, { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
     },
     async startApi(name, taskQueue, extraEnv = {}) {

@@ -55,7 +55,7 @@ async function realCampaign(stack: Stack, tag: string, n: number, options: Campa
   try {
     options.log(`  campaign ${tag}: ${n} customers, worker pid ${system.worker.pid}, api pid ${system.api.pid}`);
     const run = await runRealCampaign(stack, system, customers, options.timeoutMs);
-    options.log(`  campaign ${tag}: ${run.check.received} mails in ${round(run.durationMs / 1000)} s = ${round(run.messagesPerSecond)} msg/s`);
+    options.log(`  campaign ${tag}: ${run.check.received} mails in ${round(run.durationMs / 1000)} s = ${round(run.messagesPerSecond)} msg/s, worker peak RSS ${mib(run.memory.workerPeakBytes)} MiB, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     return { run, shape: await activitiesPerCustomer(stack, tag) };
   } finally {
     if (keepRunning || !options.freshProcessesPerSize) stack.system = system;
