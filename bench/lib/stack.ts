@@ -126,7 +126,7 @@ export async function startStack(options: { log: (m: string) => void }): Promise
       const service = spawnService(name, 'src/api/server.ts', { ...env(taskQueue, port), ...extraEnv });
       services.push(service);
       const baseUrl = `http://127.0.0.1:${port}`;
-      await waitForApi(service, baseUrl);
+      await waitForApi(service, baseUrl, 600_000);
       return { service, baseUrl };
     },
     async startSystem(name) {
@@ -137,7 +137,7 @@ export async function startStack(options: { log: (m: string) => void }): Promise
       const api = spawnService(`${name}-api`, 'src/api/server.ts', env(taskQueue, port));
       services.push(api);
       const baseUrl = `http://127.0.0.1:${port}`;
-      await waitForApi(api, baseUrl);
+      await waitForApi(api, baseUrl, 600_000);
       const system: RunningSystem = {
         name,
         taskQueue,
