@@ -1,6 +1,9 @@
 # One image for both production processes, running compiled JavaScript (not tsx):
 # `node dist/src/api/server.js` and `node dist/src/worker.js` (the worker bundles the compiled
-# workflows from dist/src/workflows at start).
+# workflows from dist/src/workflows at start). The worker needs its heap cap in NODE_OPTIONS, as
+# docker-compose.yml sets it (WORKER_MAX_OLD_SPACE_MB, src/runtime/worker-heap.ts; README, Runbook).
+# `node dist/src/with-worker-heap.js dist/src/worker.js` applies it from WORKER_MAX_OLD_SPACE_MB
+# instead, at the price of a launcher process.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -118,7 +118,7 @@ async function runAll(args: Args, sizes: BenchSizes): Promise<ScenarioResult[]> 
     stack = await startStack({ log });
     const s = stack;
     if (args.only.has(2) || args.only.has(5)) {
-      results.push(...(await timed(2, 'Campaign throughput', () => runCampaignAndMemory(s, { ...sizes.campaign, log, memory: args.only.has(5) }))));
+      results.push(...(await timed(2, 'Campaign throughput', () => runCampaignAndMemory(s, { ...sizes.campaign, log, memory: args.only.has(5), throughput: args.only.has(2) }))));
     }
     // CoachNova before the API load: the campaigns that run-segment at 20/s starts keep the dev
     // server busy for minutes afterwards, longer than a wait for idle should take

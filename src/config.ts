@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_TIME_ZONE } from './core/local-time';
 import { developmentSecrets, GENERATED_SECRETS, type GeneratedSecretName } from './security/dev-secrets';
 import { productionProblems } from './security/production-config';
+import { DEFAULT_WORKER_MAX_OLD_SPACE_MB } from './runtime/worker-heap';
 
 /** "HH:MM" in 24-hour time, as used by send windows and quiet hours. */
 export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
@@ -194,6 +195,11 @@ export const configSchema = z.object({
    * evicted one is replayed from history when it next wakes (a click, the attribution timer).
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * The worker process's V8 old-space cap in MB (0 = V8's own limit). Node takes it only at start,
+   * so the launchers read it (src/runtime/worker-heap.ts); it is here so a bad value is named.
+   */
+  WORKER_MAX_OLD_SPACE_MB: z.coerce.number().int().min(0).default(DEFAULT_WORKER_MAX_OLD_SPACE_MB),
   /** On SIGTERM the worker stops polling and gives activities in flight this long to finish (then they are cancelled and retried elsewhere). */
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(20),
   /** On SIGTERM the API stops accepting and gives requests in flight this long to finish. */

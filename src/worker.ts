@@ -10,6 +10,7 @@ import { verifyTemporalAtStartup } from './temporal/namespace-readiness';
 import { encryptedDataConverter } from './temporal/codec/data-converter';
 import { installTemporalLogging } from './temporal/runtime-logging';
 import { activeTracing, startTracingFromConfig } from './runtime/tracing';
+import { workerHeapReport } from './runtime/worker-heap';
 
 export interface RunningWorker {
   worker: Worker;
@@ -48,7 +49,9 @@ export async function startWorker(config: Config, deps: Dependencies, address?: 
     }),
   );
   const done = worker.run().finally(() => connection.close());
-  deps.logger.info({ task_queue: config.TEMPORAL_TASK_QUEUE, namespace: target.namespace, address: target.address }, 'worker running');
+  const heap = workerHeapReport(config.WORKER_MAX_OLD_SPACE_MB);
+  if (!heap.capped_as_configured) deps.logger.warn(heap, 'the worker runs without the heap cap WORKER_MAX_OLD_SPACE_MB asks for: start it with `npm run worker` or NODE_OPTIONS (README, Configuration)');
+  deps.logger.info({ task_queue: config.TEMPORAL_TASK_QUEUE, namespace: target.namespace, address: target.address, ...heap }, 'worker running');
   return {
     worker,
     done,

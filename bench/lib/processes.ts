@@ -15,6 +15,8 @@ export interface ServiceProcess {
   /** Samples VmRSS every `intervalMs` until stopSampling(); returns the peak seen, in bytes. */
   startSampling(intervalMs?: number): void;
   stopSampling(): { peakBytes: number; samples: number };
+  /** A worker's own /metrics (heap breakdown, heap limit), when it serves one. */
+  metricsUrl?: string;
   /** The kernel's high-water mark of resident memory over the whole process life (VmHWM). */
   highWaterBytes(): number;
   exited(): boolean;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { WORKER_NODE_OPTIONS } from '../../src/stack/stack';
+import { workerNodeOptions } from '../../src/runtime/worker-heap';
 import { encryptedDataConverter } from '../../src/temporal/codec/data-converter';
 import { startDevServer, freePort, type DevServer } from '../../src/temporal/dev-server';
 import { seedCatalogue } from '../data/catalogue';
@@ -57,8 +57,6 @@ export function coachnovaAlwaysAwake(now = new Date()): Record<string, string> {
   const start = (dhakaMinutes + 720) % 1440;
   return { CN_QUIET_HOURS_START: clock(start), CN_QUIET_HOURS_END: clock((start + 1) % 1440), CN_DAILY_MESSAGE_CAP: '1000' };
 }
-
-export { WORKER_NODE_OPTIONS };
 
 export interface RunningSystem {
   name: string;
@@ -117,17 +115,18 @@ export async function startStack(options: { log: (m: string) => void }): Promise
     async startWorker(name, taskQueue, extraEnv = {}) {
       // its own metrics port: another worker on this machine may hold the default 9464
       const metricsPort = String(await freePort());
-      const service = spawnService(name, 'src/worker.ts', { ...env(taskQueue), WORKER_METRICS_PORT: metricsPort, NODE_OPTIONS: WORKER_NODE_OPTIONS, ...extraEnv });
+      const service = spawnService(name, 'src/worker.ts', { ...env(taskQueue), WORKER_METRICS_PORT: metricsPort, NODE_OPTIONS: workerNodeOptions(), ...extraEnv });
       services.push(service);
-      await waitForWorker(service, client, taskQueue);
-      return service;
+      // bundling the workflows took over 2 minutes with the machine's load at 30
+      await waitForWorker(service, client, taskQueue, 600_000);
+      return Object.assign(service, { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
     },
     async startApi(name, taskQueue, extraEnv = {}) {
       const port = await freePort();
       const service = spawnService(name, 'src/api/server.ts', { ...env(taskQueue, port), ...extraEnv });
       services.push(service);
       const baseUrl = `http://127.0.0.1:${port}`;
-      await waitForApi(service, baseUrl);
+      await waitForApi(service, baseUrl, 600_000);
       return { service, baseUrl };
     },
     async startSystem(name) {
@@ -138,7 +137,7 @@ export async function startStack(options: { log: (m: string) => void }): Promise
       const api = spawnService(`${name}-api`, 'src/api/server.ts', env(taskQueue, port));
       services.push(api);
       const baseUrl = `http://127.0.0.1:${port}`;
-      await waitForApi(api, baseUrl);
+      await waitForApi(api, baseUrl, 600_000);
       const system: RunningSystem = {
         name,
         taskQueue,

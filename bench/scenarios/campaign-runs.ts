@@ -13,7 +13,9 @@ import type { CampaignCustomers } from '../data/campaign-data';
 import { getInternal, postInternal } from '../lib/http';
 import { startCpuWindow, type CpuWindow } from '../lib/cpu';
 import { BENCH_VAR, spawnService, waitForWorker } from '../lib/processes';
-import { WORKER_NODE_OPTIONS, type RunningSystem, type Stack } from '../lib/stack';
+import { startHeapSampling, type HeapPeaks } from '../lib/heap-sampler';
+import { workerNodeOptions } from '../../src/runtime/worker-heap';
+import type { RunningSystem, Stack } from '../lib/stack';
 import { mapPool, sleep } from '../lib/stats';
 import { FLOOR_CAMPAIGN_WORKFLOW, type floorCampaign, type FloorCampaignInput } from '../workflows/floor';
 
@@ -68,7 +70,7 @@ export interface CampaignRun {
   messagesStored: number;
   job: unknown;
   cpu: CpuWindow;
-  memory: { workerPeakBytes: number; apiPeakBytes: number; workerHighWaterBytes: number; apiHighWaterBytes: number };
+  memory: { workerPeakBytes: number; apiPeakBytes: number; workerHighWaterBytes: number; apiHighWaterBytes: number; workerHeap: HeapPeaks | null };
 }
 
 /** Counts what the SMTP sink received against who should (and should not) have been mailed. */
@@ -120,10 +122,12 @@ export async function runRealCampaign(stack: Stack, system: RunningSystem, custo
   stack.smtp.reset();
   system.worker.startSampling();
   system.api.startSampling();
+  const workerHeap = system.worker.metricsUrl ? startHeapSampling(system.worker.metricsUrl) : undefined;
   const cpu = startCpuWindow({ temporal: stack.temporal.pid, worker: system.worker.pid, api: system.api.pid });
   const started = Date.now();
   const answer = await postInternal(`${system.baseUrl}/internal/ai/smartengage/run-segment`, { segment_criteria: OPEN_WINDOW, ...(experiment ? { experiment } : {}) });
   if (answer.status === 404) {
+    await workerHeap?.();
     system.worker.stopSampling();
     system.api.stopSampling();
     throw new PendingError('POST /internal/ai/smartengage/run-segment answers 404: not implemented yet');
@@ -147,6 +151,7 @@ export async function runRealCampaign(stack: Stack, system: RunningSystem, custo
   const cpuWindow = cpu();
   await sleep(DUPLICATE_GRACE_MS);
   const workerMemory = system.worker.stopSampling();
+  const heapPeaks = (await workerHeap?.()) ?? null;
   const apiMemory = system.api.stopSampling();
   const check = checkDelivery(stack, expected);
   const durationMs = lastAt - started;
@@ -171,6 +176,7 @@ export async function runRealCampaign(stack: Stack, system: RunningSystem, custo
       apiPeakBytes: apiMemory.peakBytes,
       workerHighWaterBytes: system.worker.highWaterBytes(),
       apiHighWaterBytes: system.api.highWaterBytes(),
+      workerHeap: heapPeaks,
     },
   };
 }
@@ -246,7 +252,7 @@ export async function runFloor(stack: Stack, name: string, input: Omit<FloorCamp
     TEMPORAL_TASK_QUEUE: taskQueue,
     BENCH_FLOOR_BUNDLE: await floorBundle(),
     PAYLOAD_CODEC_KEY: stack.payloadCodecKey,
-    NODE_OPTIONS: WORKER_NODE_OPTIONS,
+    NODE_OPTIONS: workerNodeOptions(),
   });
   try {
     await waitForWorker(worker, stack.client, taskQueue);

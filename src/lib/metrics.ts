@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
+import { getHeapStatistics } from 'node:v8';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from 'prom-client';
 
 /**
  * Process-wide Prometheus metrics. The API serves them at /metrics; in `npm start` the worker
@@ -9,6 +10,14 @@ export function startProcessMetrics(): void {
   if (defaultsStarted) return;
   defaultsStarted = true;
   collectDefaultMetrics({ register });
+  // prom-client reports the heap's use, not its ceiling: this shows the worker's cap took effect
+  new Gauge({
+    name: 'nodejs_heap_size_limit_bytes',
+    help: 'V8 heap size limit of this process (set by --max-old-space-size; WORKER_MAX_OLD_SPACE_MB for the worker)',
+    collect() {
+      this.set(getHeapStatistics().heap_size_limit);
+    },
+  });
 }
 
 export const metricsRegistry = register;

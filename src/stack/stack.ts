@@ -13,6 +13,7 @@ import { migrateToLatest } from '../db/migrate';
 import { createLogger } from '../lib/logger';
 import { spawnNodeService, waitForApi, waitForWorker, type NodeService } from '../runtime/node-service';
 import { projectRoot } from '../runtime/project-root';
+import { workerNodeOptions } from '../runtime/worker-heap';
 import { ensureDailySchedule } from '../temporal/clients/cadence-schedule';
 import { freePort } from '../temporal/dev-server';
 import { startTemporalUi, type TemporalUi } from './temporal-ui';
@@ -28,8 +29,6 @@ import {
   type TemporalServer,
 } from './temporal-server';
 
-/** The worker's heap cap, as docker-compose.yml deploys it (bench/README.md, scenario 5). */
-export const WORKER_NODE_OPTIONS = '--max-old-space-size=384';
 /** Closed runs stay visible for 30 days, as in docker-compose.yml's namespace setup. */
 export const NAMESPACE_RETENTION = '720h';
 
@@ -224,7 +223,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const addWorker = async () => {
       const name = `worker-${++workerCount}`;
       const metricsPort = String(await freePort());
-      const service = spawnNodeService(name, entryPoint('worker'), { ...env, WORKER_METRICS_PORT: metricsPort, NODE_OPTIONS: WORKER_NODE_OPTIONS }, join(logs, `${name}.log`));
+      const service = spawnNodeService(name, entryPoint('worker'), { ...env, WORKER_METRICS_PORT: metricsPort, NODE_OPTIONS: workerNodeOptions() }, join(logs, `${name}.log`));
       workers.push(service);
       await waitForWorker(service, client, options.taskQueue);
       return Object.assign(service, { url: `http://localhost:${metricsPort}/metrics` });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { projectRoot } from '../../src/runtime/project-root';
-import { NAMESPACE_RETENTION, WORKER_NODE_OPTIONS, stackOptionsFromEnv } from '../../src/stack/stack';
+import { workerNodeOptions } from '../../src/runtime/worker-heap';
+import { NAMESPACE_RETENTION, stackOptionsFromEnv } from '../../src/stack/stack';
 import { DYNAMIC_CONFIG } from '../../src/stack/temporal-server';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 
@@ -36,7 +37,7 @@ it('uses the same databases, history shards, namespace, retention, search attrib
 });
 
 it('deploys the worker with the heap cap the stack gives it, and points the UI at the codec endpoint', () => {
-  expect(services.worker.environment.NODE_OPTIONS).toBe(WORKER_NODE_OPTIONS);
+  expect(services.worker.environment.NODE_OPTIONS).toBe(workerNodeOptions({}));
   expect(services['temporal-ui'].environment.TEMPORAL_CODEC_ENDPOINT).toBe('http://localhost:3000/codec');
   expect(appEnv.TEMPORAL_UI_ORIGINS).toBe('http://localhost:8233');
 });
