@@ -16,8 +16,9 @@ import { createCustomer, createService, smartEngageEnv } from '../smartengage/fi
 /**
  * `npm run stack` in-process: the production topology (the real Temporal server on PostgreSQL,
  * its Web UI, the codec endpoint, one worker and one API as child processes) on databases, ports
- * and a folder of its own, so it never meets `npm run chaos` (var/chaos-pg, 2525) or `npm run
- * stack` (var/stack, 3000) running on the same machine. It checks every address the launcher
+ * and a folder of its own, so it never meets `npm run chaos` (its own PostgreSQL cluster in
+ * var/chaos-pg, free ports) or `npm run stack` / `npm start` (var/stack, 3000, replies on 2525)
+ * running on the same machine. It checks every address the launcher
  * prints, runs a small campaign through the real server to the end, and stops on SIGINT.
  */
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
