@@ -90,7 +90,7 @@ function alreadySent(m: SendableMessage): SendMessageEmailResult {
  * Takes the message's send lease for attempt `owner` and counts the attempt, in one conditional
  * UPDATE: undefined when the message is no longer sendable or another attempt holds a live lease.
  * A lapsed lease that still names an owner was left by an attempt whose outcome is unknown (see
- * `leaveInDoubt`): this send may be a second copy, and is counted as one on the row.
+ * `sendRecordingErrors`): this send may be a second copy, and is counted as one on the row.
  */
 async function claimSendLease(db: Db, messageId: string, owner: string): Promise<{ resendAfterUnknownOutcome: boolean } | undefined> {
   // the row locked and read as it is now (not as of the statement's start), so the lease taken over is the one updated
@@ -201,6 +201,8 @@ async function sendRecordingErrors(deps: DeliveryDeps, messageId: string, owner:
   try {
     return await deps.mailer.send(mail);
   } catch (error) {
+    // no renewal may land after this update: a lease left in doubt keeps its owner
+    clearInterval(renewal);
     await deps.db
       .updateTable('ai_messages')
       .set({

@@ -23,7 +23,7 @@ beforeAll(async () => {
   system = await startTestSystem({ worker: false });
   activities = createMessagingActivities({ config: system.config, db: system.db, mailer: system.mailer, logger: createLogger('silent'), openai: null });
   templateId = await activeTemplateId(system.db, 'bn');
-});
+}, 120_000);
 afterAll(async () => {
   await system.stop();
 });
