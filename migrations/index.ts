@@ -15,6 +15,7 @@ import * as signalOutbox from './0015_signal_outbox';
 import * as sendLeaseOwner from './0016_send_lease_owner';
 import * as judgePromptVersions from './0017_judge_prompt_versions';
 import * as replies from './0018_replies';
+import * as unknownOutcomeResends from './0022_unknown_outcome_resends';
 
 /**
  * Migrations in the order they apply. Listed statically (not read from the folder) so the same
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0016_send_lease_owner': sendLeaseOwner,
   '0017_judge_prompt_versions': judgePromptVersions,
   '0018_replies': replies,
+  '0022_unknown_outcome_resends': unknownOutcomeResends,
 };

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
-import { llmFallbacks, messagesFailed, messagesSent, safetyRejections } from '../lib/metrics';
+import { emailAcceptToRecord, emailUnknownOutcomeResends, llmFallbacks, messagesFailed, messagesSent, safetyRejections } from '../lib/metrics';
 import { markMessageFailed, sendMessageEmail, type AttemptContext, type SendMessageEmailInput } from '../messaging/delivery';
 import { generateDraft, templateDraft } from '../messaging/drafts';
 import { recordMessage } from '../messaging/record';
@@ -70,12 +70,21 @@ export function createMessagingActivities(deps: ActivityDeps) {
       return recorded;
     },
 
-    /** Emails a recorded message at most once; SMTP errors propagate for Temporal to retry. */
+    /**
+     * Emails a recorded message once, or twice with the same Message-ID after an attempt whose
+     * outcome is unknown (src/messaging/delivery.ts); SMTP errors propagate for Temporal to retry.
+     */
     async sendMessageEmail(
       input: SendMessageEmailInput,
     ): Promise<{ deliveryStatus: 'SENT' | 'DELIVERED'; providerMessageId: string; alreadySent: boolean }> {
       const result = await sendMessageEmail({ config, db, mailer }, input, attemptContext());
-      if (!result.alreadySent) messagesSent.inc({ agent: result.agent, message_type: result.messageType, channel: 'EMAIL' });
+      const labels = { agent: result.agent, message_type: result.messageType };
+      if (!result.alreadySent) messagesSent.inc({ ...labels, channel: 'EMAIL' });
+      if (result.acceptToRecordMs !== undefined) emailAcceptToRecord.observe(result.acceptToRecordMs / 1000);
+      if (result.resendAfterUnknownOutcome) {
+        emailUnknownOutcomeResends.inc(labels);
+        log.warn({ ...runningWorkflow(), messageId: input.messageId }, 'sent again after an attempt whose outcome is unknown: the recipient may have two copies (same Message-ID)');
+      }
       await recordMessageDecision(db, input.messageId, 'sent', null, { delivery_status: result.deliveryStatus, channel: 'EMAIL', marketing: input.marketing });
       return { deliveryStatus: result.deliveryStatus, providerMessageId: result.providerMessageId, alreadySent: result.alreadySent };
     },

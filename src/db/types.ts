@@ -174,6 +174,8 @@ export interface AiMessagesTable {
   send_lease_until: Timestamp | null;
   /** The delivery attempt holding the lease (it renews and releases only its own). */
   send_lease_owner: string | null;
+  /** Sends made after an attempt whose outcome is unknown: each may be a second copy (migration 0022). */
+  unknown_outcome_resends: ColumnType<number, number | undefined, number>;
   locale: ColumnType<Locale, Locale | undefined, Locale>;
   deep_link: string | null;
   template_id: string | null;

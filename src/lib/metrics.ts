@@ -47,6 +47,18 @@ export const contactsSkipped = new Counter({
   labelNames: ['agent', 'reason'] as const,
 });
 
+export const emailUnknownOutcomeResends = new Counter({
+  name: 'shoktiai_email_unknown_outcome_resends_total',
+  help: 'Emails sent again after an attempt whose outcome is unknown (worker lost or connection cut before SENT was recorded): each may be a second copy with the same Message-ID',
+  labelNames: ['agent', 'message_type'] as const,
+});
+
+export const emailAcceptToRecord = new Histogram({
+  name: 'shoktiai_email_accept_to_record_seconds',
+  help: "From the mail server's acceptance of an email to SENT recorded: a crash in this window makes the retry send it again",
+  buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+});
+
 export const safetyRejections = new Counter({
   name: 'shoktiai_safety_rejections_total',
   help: 'Generated texts rejected by the safety filter, by failed check',

@@ -22,6 +22,10 @@ export interface SendMessageEmailResult {
   alreadySent: boolean;
   agent: AgentType;
   messageType: MessageType;
+  /** This send followed an attempt whose outcome is unknown: the customer may have two copies (same Message-ID). */
+  resendAfterUnknownOutcome?: boolean;
+  /** From the server's acceptance to SENT recorded: the window in which a crash causes a resend. */
+  acceptToRecordMs?: number;
 }
 
 export interface DeliveryDeps {
@@ -84,23 +88,29 @@ function alreadySent(m: SendableMessage): SendMessageEmailResult {
 
 /**
  * Takes the message's send lease for attempt `owner` and counts the attempt, in one conditional
- * UPDATE: false when the message is no longer sendable or another attempt holds a live lease.
+ * UPDATE: undefined when the message is no longer sendable or another attempt holds a live lease.
+ * A lapsed lease that still names an owner was left by an attempt whose outcome is unknown (see
+ * `sendRecordingErrors`): this send may be a second copy, and is counted as one on the row.
  */
-async function claimSendLease(db: Db, messageId: string, owner: string): Promise<boolean> {
+async function claimSendLease(db: Db, messageId: string, owner: string): Promise<{ resendAfterUnknownOutcome: boolean } | undefined> {
+  // the row locked and read as it is now (not as of the statement's start), so the lease taken over is the one updated
+  const previous = db.selectFrom('ai_messages').select(['id as previous_id', 'send_lease_owner as previous_owner']).where('id', '=', messageId).forUpdate().as('previous');
   const claimed = await db
     .updateTable('ai_messages')
+    .from(previous)
     .set({
       attempts: sql`attempts + 1`,
+      unknown_outcome_resends: sql`unknown_outcome_resends + (previous.previous_owner IS NOT NULL)::int`,
       send_lease_until: sql`now() + make_interval(secs => ${SEND_LEASE_SECONDS})`,
       send_lease_owner: owner,
       updated_at: new Date(),
     })
-    .where('id', '=', messageId)
-    .where('delivery_status', 'in', ['PENDING', 'FAILED'])
-    .where((eb) => eb.or([eb('send_lease_until', 'is', null), eb('send_lease_until', '<', sql<Date>`now()`)]))
-    .returning('id')
+    .whereRef('ai_messages.id', '=', 'previous.previous_id')
+    .where('ai_messages.delivery_status', 'in', ['PENDING', 'FAILED'])
+    .where((eb) => eb.or([eb('ai_messages.send_lease_until', 'is', null), eb('ai_messages.send_lease_until', '<', sql<Date>`now()`)]))
+    .returning(sql<boolean>`previous.previous_owner IS NOT NULL`.as('in_doubt'))
     .executeTakeFirst();
-  return claimed !== undefined;
+  return claimed && { resendAfterUnknownOutcome: claimed.in_doubt };
 }
 
 /** Extends the lease, only while `owner` still holds it. */
@@ -119,9 +129,10 @@ async function renewSendLease(db: Db, messageId: string, owner: string): Promise
  * when the other attempt sent the message meanwhile. A retry that meets a live lease therefore
  * waits; it never fails the message.
  */
-async function claimOrAwaitLease(db: Db, messageId: string, owner: string, attempt: AttemptContext): Promise<SendableMessage | 'sent'> {
+async function claimOrAwaitLease(db: Db, messageId: string, owner: string, attempt: AttemptContext): Promise<{ message: SendableMessage; resendAfterUnknownOutcome: boolean } | 'sent'> {
   for (;;) {
-    if (await claimSendLease(db, messageId, owner)) return loadForSending(db, messageId);
+    const claim = await claimSendLease(db, messageId, owner);
+    if (claim) return { message: await loadForSending(db, messageId), ...claim };
     const latest = await loadForSending(db, messageId);
     if (isSent(latest)) return 'sent';
     attempt.heartbeat();
@@ -160,9 +171,26 @@ function toSendFailure(error: unknown): Error {
   return error as Error;
 }
 
+/** Connection errors that mean the mail server was never reached: nothing was handed over. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether the mail server may have accepted a mail whose send failed. A reply (4xx, 5xx) is a
+ * refusal; a connection never made delivered nothing; anything else — the connection lost or
+ * timed out with no reply, possibly after the message's final dot — is unknown: the server may
+ * have accepted it (RFC 1047's window), and SMTP offers no way to ask.
+ */
+export function sendOutcomeUnknown(error: unknown): boolean {
+  const { responseCode, code, originalCode } = error as { responseCode?: unknown; code?: string; originalCode?: string };
+  if (typeof responseCode === 'number') return false;
+  return !NEVER_CONNECTED.has(originalCode ?? code ?? '');
+}
+
 /**
  * Sends while renewing the lease and heartbeating; once the attempt is cancelled (Temporal gave
- * up on it) renewals stop, so a retry can take over within the lease time.
+ * up on it) renewals stop, so a retry can take over within the lease time. A refused send
+ * releases the lease; one whose outcome is unknown ends it but keeps its owner, which tells the
+ * retry that its send may be a second copy (as a lease left by a killed worker does).
  */
 async function sendRecordingErrors(deps: DeliveryDeps, messageId: string, owner: string, mail: OutgoingMail, attempt: AttemptContext): Promise<SentMail> {
   const renewal = setInterval(() => {
@@ -173,9 +201,15 @@ async function sendRecordingErrors(deps: DeliveryDeps, messageId: string, owner:
   try {
     return await deps.mailer.send(mail);
   } catch (error) {
+    // no renewal may land after this update: a lease left in doubt keeps its owner
+    clearInterval(renewal);
     await deps.db
       .updateTable('ai_messages')
-      .set({ error: `attempt failed: ${(error as Error).message}`.slice(0, 1000), send_lease_until: null, send_lease_owner: null, updated_at: new Date() })
+      .set({
+        error: `attempt failed${sendOutcomeUnknown(error) ? ' (outcome unknown: the server may have accepted it)' : ''}: ${(error as Error).message}`.slice(0, 1000),
+        ...(sendOutcomeUnknown(error) ? { send_lease_until: sql<Date>`now()` } : { send_lease_until: null, send_lease_owner: null }),
+        updated_at: new Date(),
+      })
       .where('id', '=', messageId)
       .where('send_lease_owner', '=', owner)
       .execute();
@@ -213,12 +247,18 @@ async function recordSent(db: Db, messageId: string, sent: SentMail, attempt: At
 }
 
 /**
- * Sends a recorded message by email, at most once: a message already SENT (or DELIVERED) is
- * not mailed again, marketing mail goes only to someone who still consents (else a
- * non-retryable MarketingConsentRevoked), overlapping attempts are kept apart by a renewed lease (a
- * retry waits for a live one and takes over a lapsed one), and the Message-ID is
- * derived from the message id so even a duplicate after a crash between send and update is
- * recognisable downstream. The address is loaded here, never passed through Temporal.
+ * Sends a recorded message by email: a message already SENT (or DELIVERED) is not mailed again,
+ * marketing mail goes only to someone who still consents (else a non-retryable
+ * MarketingConsentRevoked), overlapping attempts are kept apart by a renewed lease (a retry waits
+ * for a live one and takes over a lapsed one). The address is loaded here, never passed through
+ * Temporal.
+ *
+ * At least once at the SMTP boundary, by design: SMTP has no idempotency key and no way to ask
+ * whether a message was accepted, so an attempt that ends without knowing (its worker killed
+ * between the server's acceptance and SENT recorded, or the connection lost with no reply) is
+ * followed by a resend rather than a possibly lost email. The resend carries the same Message-ID
+ * (derived from the message id), so it is the same email to the receiving side, and it is counted
+ * on the row (`unknown_outcome_resends`). README, runbook: "After a crash mid-send".
  *
  * Status: SMTP acceptance means SENT — the relay took responsibility, nothing more is known.
  * DELIVERED is left for a real delivery signal (a DSN or a provider webhook), so the funnel
@@ -239,9 +279,19 @@ export async function sendMessageEmail(deps: DeliveryDeps, input: SendMessageEma
   const claimed = await claimOrAwaitLease(deps.db, message.id, owner, attempt);
   if (claimed === 'sent') return alreadySent(await loadForSending(deps.db, message.id));
 
-  const sent = await sendRecordingErrors(deps, message.id, owner, await composeMail(deps.config, claimed, input.marketing), attempt);
+  const sent = await sendRecordingErrors(deps, message.id, owner, await composeMail(deps.config, claimed.message, input.marketing), attempt);
+  // from here until recordSent commits, a crash leaves the accepted mail PENDING: keep this short
+  const acceptedAt = performance.now();
   await recordSent(deps.db, message.id, sent, attempt);
-  return { deliveryStatus: 'SENT', providerMessageId: sent.messageId, alreadySent: false, agent: message.agent_type, messageType: message.message_type };
+  return {
+    deliveryStatus: 'SENT',
+    providerMessageId: sent.messageId,
+    alreadySent: false,
+    agent: message.agent_type,
+    messageType: message.message_type,
+    resendAfterUnknownOutcome: claimed.resendAfterUnknownOutcome,
+    acceptToRecordMs: performance.now() - acceptedAt,
+  };
 }
 
 /**

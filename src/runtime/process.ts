@@ -6,8 +6,9 @@ import type { Logger } from '../lib/logger';
  */
 export async function runUntilSignalled(logger: Logger, shutdown: () => Promise<void>, finished?: Promise<unknown>): Promise<void> {
   let stopping = false;
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
   await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
+    onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
         logger.warn({ signal }, 'second signal: exiting now');
         process.exit(130);
@@ -27,7 +28,13 @@ export async function runUntilSignalled(logger: Logger, shutdown: () => Promise<
       },
     );
   });
-  await shutdown();
+  try {
+    await shutdown();
+  } finally {
+    // a launcher that runs in a longer-lived process (a test) leaves no handler behind
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 /** Start-up failures (a bad variable, an unreachable server) end the process with one clear line. */

@@ -1,8 +1,9 @@
-import { createLogger } from '../lib/logger';
+import { createLogger, type Logger } from '../lib/logger';
 import { exitWithError, runUntilSignalled } from '../runtime/process';
-import { startStack, stackOptionsFromEnv, type Stack } from './stack';
+import { startStack, stackOptionsFromEnv, type Stack, type StackOptions } from './stack';
 
-function banner(stack: Stack, workersWanted: number): string {
+/** What `npm run stack` prints once everything is up: every address an operator needs. */
+export function banner(stack: Stack, workersWanted: number): string {
   const lines = [
     '',
     'ShoktiAI production stack is running (real Temporal server on PostgreSQL)',
@@ -10,23 +11,32 @@ function banner(stack: Stack, workersWanted: number): string {
     `  Temporal UI    ${stack.ui?.url ?? '(off)'}`,
     ...(stack.codec ? [`  UI codec       ${stack.codec.endpoint}  (decrypts payloads in the UI through the APIs; loopback, UI origin only)`] : []),
     ...stack.apis.map((api) => `  ${api.name.padEnd(14)} ${api.url}  (docs ${api.url}/docs)  pid ${api.pid}  log ${api.logFile}`),
+    `  email replies  ${stack.inboundSmtp}  (the first API's inbound SMTP listener)`,
     ...stack.workers.map((worker) => `  ${worker.name.padEnd(14)} metrics ${worker.url}  pid ${worker.pid}  log ${worker.logFile}`),
     `  database       ${stack.env.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}`,
     `  public links   ${stack.env.PUBLIC_BASE_URL}`,
-    `  /internal/*    x-api-key: the INTERNAL_API_KEY in var/stack/secrets.json (or your own INTERNAL_API_KEY)`,
+    `  /internal/*    x-api-key: the INTERNAL_API_KEY in ${stack.secretsFile} (or your own INTERNAL_API_KEY)`,
     `  ${workersWanted} worker(s), ${stack.apis.length} API(s). Press Ctrl-C to stop everything.`,
     '',
   ];
   return lines.join('\n');
 }
 
+/**
+ * Starts the stack, prints its addresses and stops everything on SIGINT/SIGTERM: `stopped`
+ * settles once every process it started has exited.
+ */
+export async function runStack(options: StackOptions, print: (text: string) => void, logger: Logger): Promise<{ stack: Stack; stopped: Promise<void> }> {
+  const stack = await startStack(options);
+  print(banner(stack, options.workers));
+  return { stack, stopped: runUntilSignalled(logger, () => stack.stop()) };
+}
+
 /** `npm run stack`: the production topology on this machine, until Ctrl-C. */
 async function main(): Promise<void> {
   const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
-  const options = stackOptionsFromEnv(process.env, (line) => logger.info(line));
-  const stack = await startStack(options);
-  console.log(banner(stack, options.workers));
-  await runUntilSignalled(logger, () => stack.stop());
+  const { stopped } = await runStack(stackOptionsFromEnv(process.env, (line) => logger.info(line)), (text) => console.log(text), logger);
+  await stopped;
 }
 
 if (require.main === module) void main().catch(exitWithError);

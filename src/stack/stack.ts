@@ -42,6 +42,8 @@ export interface StackOptions {
   apis: number;
   /** First API port; 0 chooses free ports. */
   apiPort: number;
+  /** The first API's inbound SMTP port for email replies; 0 chooses a free one. */
+  inboundSmtpPort: number;
   uiPort: number;
   historyShards: number;
   /** Where the generated configuration, secrets and logs go. */
@@ -66,6 +68,10 @@ export interface Stack {
   client: Client;
   workers: StackService[];
   apis: StackService[];
+  /** Where the first API receives email replies (SMTP, every interface, as the MX for INBOUND_DOMAIN). */
+  inboundSmtp: string;
+  /** The generated secrets (INTERNAL_API_KEY among them), kept across restarts. */
+  secretsFile: string;
   /** The environment every service runs with. */
   env: Record<string, string>;
   /** A new worker process, returned once it polls the task queue. */
@@ -88,6 +94,7 @@ export function stackOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, log: (
     workers: int('STACK_WORKERS', 2),
     apis: int('STACK_APIS', 2),
     apiPort: int('STACK_API_PORT', 3000),
+    inboundSmtpPort: int('INBOUND_SMTP_PORT', 2525),
     uiPort: int('STACK_UI_PORT', 0),
     historyShards: int('STACK_HISTORY_SHARDS', 4),
     dir: env.STACK_DIR ?? join(projectRoot(), 'var/stack'),
@@ -102,8 +109,10 @@ export function stackOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, log: (
  * Secrets for a stack started without them: generated once and kept in the stack's folder, so a
  * restart keeps issued tokens and links valid. A real deployment passes its own.
  */
+const secretsFile = (dir: string) => join(dir, 'secrets.json');
+
 function stackSecrets(dir: string): Record<string, string> {
-  const file = join(dir, 'secrets.json');
+  const file = secretsFile(dir);
   const existing: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const generated = Object.entries(GENERATED_SECRETS).map(([name, make]) => [name, existing[name] ?? make()]);
   const secrets = { ...Object.fromEntries(generated), INTERNAL_API_KEY: existing.INTERNAL_API_KEY ?? randomBytes(32).toString('base64url') };
@@ -162,6 +171,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const secrets = stackSecrets(options.dir);
     const apiUrls: string[] = [];
+    const firstApiPort = options.apiPort || (await freePort());
+    const inboundSmtpPort = options.inboundSmtpPort || (await freePort());
     const uiPort = options.uiPort || (await freePort());
     const uiOrigins = [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
     const codec = options.ui
@@ -175,14 +186,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           temporalAddress: server.address,
           port: uiPort,
           namespace: options.namespace,
-          corsOrigins: [`http://localhost:${options.apiPort || 3000}`],
+          corsOrigins: [`http://localhost:${firstApiPort}`],
           codecEndpoint: codec?.endpoint,
         })
       : undefined;
     if (ui) stopping.push(() => ui.stop());
 
     await ensureDatabaseExists(options.databaseUrl);
-    const firstApiPort = options.apiPort || (await freePort());
     const env: Record<string, string> = {
       NODE_ENV: 'production',
       DATABASE_URL: options.databaseUrl,
@@ -232,7 +242,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const name = `api-${++apiCount}`;
       const port = apiCount === 1 ? firstApiPort : options.apiPort ? options.apiPort + apiCount - 1 : await freePort();
       // the first API process also receives email replies (one SMTP port); the others serve HTTP only
-      const inbound = apiCount === 1 ? (process.env.INBOUND_SMTP_PORT ?? '2525') : '';
+      const inbound = apiCount === 1 ? String(inboundSmtpPort) : '';
       const service = spawnNodeService(name, entryPoint('api/server'), { ...env, PORT: String(port), INBOUND_SMTP_PORT: inbound }, join(logs, `${name}.log`));
       apis.push(service);
       const url = `http://localhost:${port}`;
@@ -243,7 +253,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // started one after another: each compiles the workflow bundle, which takes a core for seconds
     for (let i = 0; i < options.workers; i++) await addWorker();
     for (let i = 0; i < options.apis; i++) await addApi();
-    return { server, ui, codec, client, workers, apis, env, addWorker, addApi, stop: stopAll };
+    return { server, ui, codec, client, workers, apis, inboundSmtp: `smtp://localhost:${inboundSmtpPort}`, secretsFile: secretsFile(options.dir), env, addWorker, addApi, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
