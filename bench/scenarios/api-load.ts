@@ -1,6 +1,7 @@
 import { loadavg } from 'node:os';
 import { seedCampaignCustomers } from '../data/campaign-data';
-import { INTERNAL_API_KEY, type Stack } from '../lib/stack';
+import { INTERNAL_API_KEY, RUN_SECRETS, type Stack } from '../lib/stack';
+import { signDeepLinkToken } from '../../src/smartengage/deep-link-token';
 import { fixedRateLoad, type LoadRequest, type LoadResult } from '../lib/load';
 import { assertRunning } from '../lib/processes';
 import { waitUntilIdle } from '../lib/cpu';
@@ -26,33 +27,82 @@ const SMALL_SEGMENT = 5;
 /** How long the bench waits for the signals of the first clicks to reach their workflows. */
 const BACKLOG_TIMEOUT_MS = 15 * 60_000;
 
+/** Real reminders a campaign sends when none exist yet (scenario 3 alone): copies are made of them. */
+const SEED_CAMPAIGN = 100;
+
+interface LinkToken {
+  token: string;
+  tokenId: string;
+}
+
 /**
- * Deep-link tokens of sent reminders nobody has clicked yet, at least `needed` of them: a run of
- * first clicks must be first clicks throughout, or its figure is that of repeats. When fewer
- * exist (a quick run, or scenario 3 alone), a campaign sends the missing reminders first.
+ * Deep-link tokens of sent reminders nobody has clicked yet, `needed` of them: a run of first
+ * clicks must be first clicks throughout, or its figure is that of repeats. A full run finds
+ * them among scenario 2's reminders (12,500). Otherwise (a quick run, scenario 3 alone) the
+ * missing ones are copies of real sent reminders: a new message row and deep link each, owned
+ * by the same still-running reminder workflow, so each first click stores CLICKED on its own
+ * message and its signal is a real workflow task on a real workflow (which records only its own
+ * message's response: the copy costs the server and worker a workflow task, not the activity).
+ * Sending that many real reminders on this shared machine takes from minutes to an hour.
  */
-async function freshDeepLinkTokens(stack: Stack, needed: number, options: ApiLoadOptions): Promise<Array<{ token: string; tokenId: string }>> {
+async function freshDeepLinkTokens(stack: Stack, needed: number, options: ApiLoadOptions): Promise<{ tokens: LinkToken[]; copies: number }> {
   const read = async () => {
     const { rows } = await stack.bench.pool.query<{ deep_link: string; token_id: string }>(
       `SELECT m.deep_link, d.token_id FROM ai_messages m JOIN deep_links d ON d.message_id = m.id
-       WHERE m.deep_link LIKE '%/l/%' AND d.first_clicked_at IS NULL AND d.expires_at > now() + interval '1 hour'
+       WHERE m.deep_link LIKE '%/l/%' AND coalesce(m.idempotency_key, '') NOT LIKE 'bench-copy:%' AND d.first_clicked_at IS NULL AND d.expires_at > now() + interval '1 hour'
        ORDER BY m.created_at LIMIT $1`,
       [needed],
     );
     return rows.map((r) => ({ token: new URL(r.deep_link).pathname.split('/l/')[1], tokenId: r.token_id })).filter((t) => t.token);
   };
   let tokens = await read();
-  if (tokens.length >= needed) return tokens;
-  const missing = needed - tokens.length;
-  options.log(`  ${tokens.length} unclicked reminders: running a ${missing}-customer campaign for first-click tokens`);
-  const system = await stack.ensureSystem(options.log);
-  // after scenario 4 at 50 events/s the dev server works through its backlog for minutes
-  await waitUntilIdle(stack.temporal.pid, 0.15, 600_000);
-  const customers = await seedCampaignCustomers(stack.bench.pool, `links${Date.now()}`, missing, 0);
-  await runRealCampaign(stack, system, customers, Math.max(300_000, missing * 400));
-  tokens = await read();
-  if (tokens.length < needed) throw new Error(`only ${tokens.length} of ${needed} unclicked deep-link tokens after a ${missing}-customer campaign`);
-  return tokens;
+  if (tokens.length >= needed) return { tokens, copies: 0 };
+  if (tokens.length < 50) {
+    options.log(`  ${tokens.length} unclicked reminders: running a ${SEED_CAMPAIGN}-customer campaign`);
+    const system = await stack.ensureSystem(options.log);
+    // after scenario 4 at 50 events/s the dev server works through its backlog for minutes
+    await waitUntilIdle(stack.temporal.pid, 0.15, 600_000);
+    const customers = await seedCampaignCustomers(stack.bench.pool, `links${Date.now()}`, SEED_CAMPAIGN, 0);
+    await runRealCampaign(stack, system, customers, 600_000);
+    tokens = await read();
+    if (tokens.length < 50) throw new Error(`only ${tokens.length} deep-link tokens after a ${SEED_CAMPAIGN}-customer campaign: the link load would measure error pages`);
+  }
+  const copies = await copySentReminders(stack, tokens, needed - tokens.length);
+  options.log(`  ${tokens.length} unclicked reminders, ${copies.length} copies of them for the first-click run`);
+  return { tokens: [...tokens, ...copies], copies: copies.length };
+}
+
+/** `count` copies of the given sent reminders (message row + deep link, same workflow), signed as the API signs. */
+async function copySentReminders(stack: Stack, sources: LinkToken[], count: number): Promise<LinkToken[]> {
+  const { rows: columns } = await stack.bench.pool.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'ai_messages' AND column_name NOT IN ('id', 'idempotency_key')`,
+  );
+  const list = columns.map((c) => c.column_name).join(', ');
+  const { rows } = await stack.bench.pool.query<{ token_id: string; customer_id: string; service_id: string; promo_code: string | null; expires_at: Date }>(
+    `WITH source AS (
+       SELECT d.*, row_number() OVER (ORDER BY d.token_id) - 1 AS n, count(*) OVER () AS total FROM deep_links d WHERE d.token_id = ANY($2::uuid[])
+     ),
+     copy AS (
+       SELECT gen_random_uuid() AS new_message_id, gen_random_uuid() AS new_token_id, s.*
+       FROM generate_series(0, $1::int - 1) g JOIN source s ON s.n = g % s.total
+     ),
+     messages AS (
+       INSERT INTO ai_messages (id, idempotency_key, ${list})
+       SELECT c.new_message_id, 'bench-copy:' || c.new_message_id, ${columns.map((c) => `m.${c.column_name}`).join(', ')}
+       FROM copy c JOIN ai_messages m ON m.id = c.message_id
+     )
+     INSERT INTO deep_links (token_id, customer_id, service_id, message_id, promo_code, expires_at)
+     SELECT c.new_token_id, c.customer_id, c.service_id, c.new_message_id, c.promo_code, c.expires_at FROM copy c
+     RETURNING token_id, customer_id, service_id, promo_code, expires_at`,
+    [count, sources.map((s) => s.tokenId)],
+  );
+  const secrets = { JWT_SECRET: RUN_SECRETS.JWT_SECRET, DEEPLINK_SECRET: RUN_SECRETS.DEEPLINK_SECRET };
+  return Promise.all(
+    rows.map(async (r) => ({
+      tokenId: r.token_id,
+      token: await signDeepLinkToken({ tokenId: r.token_id, customerId: r.customer_id, serviceId: r.service_id, promoCode: r.promo_code, expiresAt: new Date(r.expires_at) }, secrets),
+    })),
+  );
 }
 
 const outboxRows = async (stack: Stack) => Number((await stack.bench.pool.query<{ n: string }>('SELECT count(*) AS n FROM signal_outbox')).rows[0].n);
@@ -111,7 +161,7 @@ export async function runApiLoad(stack: Stack, options: ApiLoadOptions): Promise
   const result = newResult(3, 'API under load', { seconds: options.durationSeconds, runs: options.runs });
   const system = await stack.ensureSystem(options.log);
   const firstClicks = Math.round(options.readRate * options.durationSeconds);
-  const tokens = await freshDeepLinkTokens(stack, firstClicks, options);
+  const { tokens, copies } = await freshDeepLinkTokens(stack, firstClicks, options);
   await seedCampaignCustomers(stack.bench.pool, 'apiload', 200, 0);
   let next = 0;
   const linkRequest: LoadRequest = { method: 'GET', path: () => `/l/${tokens[next++ % tokens.length].token}` };
@@ -189,8 +239,8 @@ export async function runApiLoad(stack: Stack, options: ApiLoadOptions): Promise
     if (ok !== total) result.notes.push(`${endpoint.name} @ ${endpoint.rate}/s: ${total - ok} of ${total} answers were not ${endpoint.okStatus}: ${JSON.stringify(runs.map((r) => r.statuses))}`);
   }
   result.notes.push(
-    `Open-loop steady rate (bench/lib/load.ts: request i due at i/rate, latency counted from when it was due, keep-alive, up to 64 connections), ${options.durationSeconds} s per run, median of ${options.runs} run(s) except the first clicks (one run); latency percentiles computed from every response. /l/:token: one run over ${firstClicks.toLocaleString('en-US')} reminders' tokens never clicked before (every request a first click: CLICKED stored, a signal owed to the workflow), then repeat clicks of the same tokens, measured straight after while the first clicks' signals are delivered; run-segment asks for at most ${SMALL_SEGMENT} customers and starts a real campaign each time.`,
+    `Open-loop steady rate (bench/lib/load.ts: request i due at i/rate, latency counted from when it was due, keep-alive, up to 64 connections), ${options.durationSeconds} s per run, median of ${options.runs} run(s) except the first clicks (one run); latency percentiles computed from every response. /l/:token: one run over ${firstClicks.toLocaleString('en-US')} reminders' tokens never clicked before (${copies.toLocaleString('en-US')} of them copies of real sent reminders, sharing their workflows) (every request a first click: CLICKED stored, a signal owed to the workflow), then repeat clicks of the same tokens, measured straight after while the first clicks' signals are delivered; run-segment asks for at most ${SMALL_SEGMENT} customers and starts a real campaign each time.`,
   );
-  result.details = { runs: all, firstClickTokens: firstClicks };
+  result.details = { runs: all, firstClickTokens: firstClicks, copiedReminders: copies };
   return result;
 }
