@@ -190,6 +190,7 @@ export async function runApiLoad(stack: Stack, options: ApiLoadOptions): Promise
   for (const endpoint of endpoints) {
     if (endpoint.name === 'POST run-segment' && firstClickEndedAt) {
       const outcome = await firstClickOutcome(stack, tokens.slice(0, firstClicks).map((t) => t.tokenId), firstClickEndedAt);
+      options.log(`  first clicks: ${outcome.outboxAtEnd} signals owed when the load ended, ${outcome.drainedSeconds === null ? `${outcome.outboxLeft} still owed` : `all delivered ${outcome.drainedSeconds} s after it`}; ${outcome.clicked} / ${outcome.clicked + outcome.notClicked} messages CLICKED or stronger`);
       result.figures.push(
         { metric: 'first clicks: signals still owed (outbox) when the load ended', value: outcome.outboxAtEnd },
         {
