@@ -225,7 +225,8 @@ export async function runApiLoad(stack: Stack, options: ApiLoadOptions): Promise
     if (endpoint.name.endsWith('first clicks')) firstClickEndedAt = Date.now();
     all[`${endpoint.name} @ ${endpoint.rate}/s`] = runs;
     const p95 = medianOf(runs, 'p95');
-    const total = runs.reduce((n, r) => n + r.requests, 0);
+    // a request that failed or timed out (no answer) counts as sent and not served
+    const total = runs.reduce((n, r) => n + r.requests + r.errors, 0);
     const ok = runs.reduce((n, r) => n + (r.statuses[endpoint.okStatus] ?? 0), 0);
     const of = runs.length > 1 ? ` (median of ${runs.length} runs)` : '';
     result.figures.push(
