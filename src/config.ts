@@ -186,6 +186,13 @@ export const configSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   /** service.name of the exported spans; each entry point has its own default (shoktiai-api, shoktiai-worker). */
   OTEL_SERVICE_NAME: z.string().optional(),
+  /**
+   * Most click signals per second an API process sends from the outbox while it is quiet, and
+   * while it is busy serving requests: each is a workflow task on the Temporal server and the
+   * worker, which share the machine with the API (src/temporal/clients/signal-outbox.ts).
+   */
+  OUTBOX_SIGNALS_PER_SECOND: z.coerce.number().positive().default(20),
+  OUTBOX_BUSY_SIGNALS_PER_SECOND: z.coerce.number().positive().default(2),
   /** GET /services answers from memory for this long (0 = every request reads the database). */
   SERVICES_CACHE_SECONDS: z.coerce.number().min(0).default(10),
   /** `npm run worker` serves its own Prometheus metrics here (0 = off); `npm start` shares the API's /metrics. */

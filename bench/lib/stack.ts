@@ -13,7 +13,7 @@ import { startSmtpSink, type SmtpSink } from './smtp-sink';
 
 /** Secrets for this run only (production mode refuses any value written in the repository). */
 export const INTERNAL_API_KEY = randomBytes(24).toString('base64url');
-const RUN_SECRETS = {
+export const RUN_SECRETS = {
   JWT_SECRET: randomBytes(48).toString('base64url'),
   DEEPLINK_SECRET: randomBytes(48).toString('base64url'),
   PAYLOAD_CODEC_KEY: randomBytes(32).toString('base64'),

@@ -29,10 +29,12 @@ import { servicesRouter } from './routes/services';
 import { smartengageRouter } from './routes/smartengage';
 import { unsubscribeRouter } from './routes/unsubscribe';
 
-/** How often an API process looks for signals owed to workflows (its own are sent at once). */
+/** How often an API process looks for signals owed to workflows (a click's own also kicks it). */
 const OUTBOX_POLL_MS = 1000;
+/** Event-loop utilization above which the API counts as busy and sends signals slowly. */
+const OUTBOX_BUSY_UTILIZATION = 0.25;
 
-/** The app, and a way to deliver the signals it owes before the process stops. */
+/** The app, and a way to stop its outbox drainer (what is undelivered stays in the outbox). */
 export type App = Express & { drainBackground(): Promise<void> };
 
 /** TRUST_PROXY as Express takes it: a hop count, true/false, or addresses/subnets/names. */
@@ -48,6 +50,9 @@ export function createApp(deps: ApiDeps): App {
   const app = express();
   const outbox = startOutboxDrainer(deps.db, deps.temporal, {
     intervalMs: OUTBOX_POLL_MS,
+    signalsPerSecond: deps.config.OUTBOX_SIGNALS_PER_SECOND,
+    busySignalsPerSecond: deps.config.OUTBOX_BUSY_SIGNALS_PER_SECOND,
+    busyUtilization: OUTBOX_BUSY_UTILIZATION,
     onError: (error) => deps.logger.warn({ err: error }, 'could not deliver a signal from the outbox (kept for a retry)'),
   });
   app.disable('x-powered-by');

@@ -47,7 +47,7 @@ export async function startApi(config: Config, deps: Dependencies, temporal: Cli
     async stop() {
       await inbound?.close();
       await closeGracefully(server, config.API_SHUTDOWN_GRACE_SECONDS * 1000);
-      // clicks answered just before the stop still reach their workflows
+      // the signals not yet sent stay in the outbox for another API process, or this one's restart
       await app.drainBackground();
     },
   };

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database';
 import type { UserResponse } from '../db/types';
 import type { MessageResponseEvent } from './types';
@@ -27,7 +27,6 @@ const rankOf = (column: ReturnType<typeof sql.ref>) =>
  */
 export async function applyMessageResponse(db: Db, event: ResponseEvent): Promise<{ applied: boolean }> {
   if (!UUID.test(event.messageId)) return { applied: false };
-  const rank = RESPONSE_RANK[event.response];
   // a malformed time must not lose the response itself: it is then stamped when we learn of it
   const parsed = new Date(event.at);
   const respondedAt = Number.isNaN(parsed.getTime()) ? new Date() : parsed;
@@ -35,11 +34,18 @@ export async function applyMessageResponse(db: Db, event: ResponseEvent): Promis
     .updateTable('ai_messages')
     .set({ user_response: event.response, responded_at: respondedAt, updated_at: new Date() })
     .where('id', '=', event.messageId)
-    .where((eb) =>
-      event.response === 'IGNORED'
-        ? eb('user_response', 'is', null)
-        : eb.or([eb('user_response', 'is', null), eb(rankOf(sql.ref('user_response')), '<', rank)]),
-    )
+    .where(storedResponseWeakerThan(event.response))
     .executeTakeFirst();
   return { applied: Number(result.numUpdatedRows) > 0 };
+}
+
+/**
+ * The never-downgrade rule as a condition on an `ai_messages` row: true where `response` may
+ * replace the stored one. IGNORED only ever fills an empty response, so a message whose click is
+ * stored stays CLICKED however late the signal reaches its workflow.
+ */
+export function storedResponseWeakerThan(response: ResponseEvent['response']): RawBuilder<boolean> {
+  const stored = sql.ref('user_response');
+  if (response === 'IGNORED') return sql<boolean>`${stored} IS NULL`;
+  return sql<boolean>`(${stored} IS NULL OR ${rankOf(stored)} < ${RESPONSE_RANK[response]})`;
 }

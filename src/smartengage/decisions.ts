@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database';
 import type { DecisionKind, UserResponse } from '../db/types';
 
@@ -116,12 +116,21 @@ async function bookingConversions(db: Db, customerId: string, limit: number): Pr
  * a message of another agent (CoachNova) records nothing. Keyed `<message id>:<kind>`.
  */
 export async function recordMessageDecision(db: Db, messageId: string, kind: DecisionKind, reason: string | null, facts: Record<string, unknown>): Promise<void> {
-  await sql`
+  await messageDecisionInsert(sql`${messageId}::uuid`, kind, reason, facts).execute(db);
+}
+
+/**
+ * The INSERT of `recordMessageDecision`, for a message named by an expression of the statement
+ * it is part of (the click's single statement names it by a CTE). `onlyIf` further conditions
+ * the message row `m`.
+ */
+export function messageDecisionInsert(messageId: RawBuilder<unknown>, kind: DecisionKind, reason: string | null, facts: Record<string, unknown>, onlyIf?: RawBuilder<boolean>): RawBuilder<unknown> {
+  return sql`
     INSERT INTO customer_decisions (customer_id, campaign_id, workflow_id, kind, reason, facts, idempotency_key)
-    SELECT m.user_id, m.campaign_id, m.workflow_id, ${kind}, ${reason}, ${JSON.stringify({ message_id: messageId, ...facts })}::jsonb, ${`${messageId}:${kind}`}
+    SELECT m.user_id, m.campaign_id, m.workflow_id, ${kind}, ${reason}, jsonb_build_object('message_id', m.id) || ${JSON.stringify(facts)}::jsonb, m.id::text || ':' || ${kind}::text
     FROM ai_messages m
-    WHERE m.id = ${messageId} AND m.agent_type = 'smartengage' AND m.role = 'CUSTOMER'
-    ON CONFLICT (idempotency_key) DO NOTHING`.execute(db);
+    WHERE m.id = ${messageId} AND m.agent_type = 'smartengage' AND m.role = 'CUSTOMER'${onlyIf ? sql` AND ${onlyIf}` : sql``}
+    ON CONFLICT (idempotency_key) DO NOTHING`;
 }
 
 const RESPONSE_KIND: Record<UserResponse, DecisionKind | null> = { CLICKED: 'clicked', REPLIED: 'replied', BOOKED: 'booked', IGNORED: 'ignored', ACKNOWLEDGED: null };
@@ -132,8 +141,21 @@ export async function recordResponseDecision(db: Db, event: { messageId: string;
   if (!kind || !UUID.test(event.messageId)) return;
   // a stored reply goes on the timeline with its intent, once understood (src/replies/store.ts)
   if (event.replyId) return;
+  await responseDecisionInsert(sql`${event.messageId}::uuid`, event).execute(db);
+}
+
+/**
+ * The INSERT of `recordResponseDecision` for a message named by an expression. IGNORED goes on
+ * the timeline only while it is the stored response: a click stored before the workflow heard
+ * of it (its signal still in the outbox when the attribution window closed) keeps the message
+ * CLICKED, and its timeline shows no `ignored`.
+ */
+export function responseDecisionInsert(messageId: RawBuilder<unknown>, event: { response: UserResponse; at: string; detail?: string }): RawBuilder<unknown> {
+  const kind = RESPONSE_KIND[event.response];
+  if (!kind) throw new Error(`no decision records a ${event.response} response`);
   const facts = { response: event.response, responded_at: event.at, ...(event.detail && kind === 'booked' ? { booking_id: event.detail } : {}) };
-  await recordMessageDecision(db, event.messageId, kind, kind === 'ignored' ? 'attribution_window_closed' : null, facts);
+  const ignored = kind === 'ignored';
+  return messageDecisionInsert(messageId, kind, ignored ? 'attribution_window_closed' : null, facts, ignored ? sql<boolean>`m.user_response = 'IGNORED'` : undefined);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

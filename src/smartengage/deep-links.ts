@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import { publicBaseUrl, type Config } from '../config';
 import type { Db } from '../db/database';
 import { signDeepLinkToken } from './deep-link-token';
+import { storedResponseWeakerThan } from '../messaging/responses';
+import { responseDecisionInsert } from './decisions';
 import type { CreatedDeepLink } from './types';
 
 /**
@@ -56,16 +58,53 @@ export interface ClickedLink {
   promoCode: string | null;
   expiresAt: Date;
   firstClick: boolean;
+  /** A signal to the message's workflow was stored in the outbox (a first click of a live link). */
+  signalOwed: boolean;
 }
 
-/** Counts a click (the first one also stamps first_clicked_at); null when no such link exists. */
-export async function recordDeepLinkClick(db: Db, tokenId: string): Promise<ClickedLink | null> {
-  const row = await db
-    .updateTable('deep_links')
-    .set({ click_count: sql`click_count + 1`, first_clicked_at: sql`coalesce(first_clicked_at, now())` })
-    .where('token_id', '=', tokenId)
-    .returning(['token_id', 'customer_id', 'service_id', 'message_id', 'promo_code', 'expires_at', 'click_count'])
-    .executeTakeFirst();
+/**
+ * Records a click in one statement, the only write the redirect waits for: the link counts it
+ * (the first one also stamps first_clicked_at), and a first click of a link that has not expired
+ * also stores CLICKED on its message (never downgrading, `storedResponseWeakerThan`), the
+ * `clicked` decision on the customer's timeline, and the signal owed to the message's workflow
+ * (`signal_outbox`, delivered later by `startOutboxDrainer`). One statement is one transaction:
+ * a crash before it commits loses the whole click, so the next click is the first one again;
+ * after it, nothing is lost. Null when no such link exists.
+ */
+export async function recordDeepLinkClick(db: Db, tokenId: string, correlationId: string | null = null): Promise<ClickedLink | null> {
+  const at = new Date().toISOString();
+  const firstMessage = sql`(SELECT id FROM first_click)`;
+  const { rows } = await sql<{
+    token_id: string;
+    customer_id: string;
+    service_id: string | null;
+    message_id: string | null;
+    promo_code: string | null;
+    expires_at: Date;
+    click_count: number;
+    signal_owed: boolean;
+  }>`
+    WITH link AS (
+      UPDATE deep_links SET click_count = click_count + 1, first_clicked_at = coalesce(first_clicked_at, now())
+      WHERE token_id = ${tokenId}
+      RETURNING token_id, customer_id, service_id, message_id, promo_code, expires_at, click_count
+    ),
+    first_click AS (
+      SELECT m.id, m.workflow_id FROM link JOIN ai_messages m ON m.id = link.message_id
+      WHERE link.click_count = 1 AND link.expires_at > now()
+    ),
+    response AS (
+      UPDATE ai_messages SET user_response = 'CLICKED', responded_at = ${at}::timestamptz, updated_at = now()
+      WHERE id = ${firstMessage} AND ${storedResponseWeakerThan('CLICKED')}
+    ),
+    decision AS (${responseDecisionInsert(firstMessage, { response: 'CLICKED', at })}),
+    signal AS (
+      INSERT INTO signal_outbox (message_id, workflow_id, event, correlation_id)
+      SELECT id, workflow_id, jsonb_build_object('messageId', id, 'response', 'CLICKED', 'at', ${at}::text), ${correlationId} FROM first_click
+      RETURNING id
+    )
+    SELECT link.*, EXISTS (SELECT 1 FROM signal) AS signal_owed FROM link`.execute(db);
+  const row = rows[0];
   if (!row) return null;
   return {
     tokenId: row.token_id,
@@ -73,8 +112,9 @@ export async function recordDeepLinkClick(db: Db, tokenId: string): Promise<Clic
     serviceId: row.service_id,
     messageId: row.message_id,
     promoCode: row.promo_code,
-    expiresAt: row.expires_at,
+    expiresAt: new Date(row.expires_at),
     firstClick: row.click_count === 1,
+    signalOwed: row.signal_owed,
   };
 }
 

@@ -28,7 +28,10 @@ it('signals the workflow once however often the link is opened', async () => {
 
   const link = await system.db.selectFrom('deep_links').selectAll().where('message_id', '=', message.id).executeTakeFirstOrThrow();
   expect(link.click_count).toBe(3);
-  await eventually(async () => (await messagesOf(system.db, customer.id))[0].user_response === 'CLICKED');
+  expect((await messagesOf(system.db, customer.id))[0].user_response).toBe('CLICKED');
+  // the signal leaves the outbox at the drainer's pace: once it is out, it was sent once
+  const outbox = () => system.db.selectFrom('signal_outbox').select('id').where('message_id', '=', message.id).execute();
+  await eventually(async () => (await outbox()).length === 0);
   const history = await system.client.workflow.getHandle(message.workflow_id!).fetchHistory();
   const signals = history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'messageResponse');
   expect(signals).toHaveLength(1);

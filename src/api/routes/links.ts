@@ -5,14 +5,14 @@ import { bookingLandingUrl, recordDeepLinkClick } from '../../smartengage/deep-l
 import { linkProblemPage, type LinkProblem } from '../../smartengage/link-pages';
 import { deepLinkClicks } from '../../smartengage/metrics';
 import type { ApiDeps } from '../deps';
-import { recordResponseWithSignal, type OutboxDrainer } from '../../temporal/clients/signal-outbox';
+import type { OutboxDrainer } from '../../temporal/clients/signal-outbox';
 import { openApiRegistry } from '../openapi';
 
 openApiRegistry.registerPath({
   method: 'get',
   path: '/l/{token}',
   summary: 'Tracked deep link from a reminder',
-  description: "Verifies the signed token, records the click (and CLICKED on the message), redirects to the app's booking page pre-filled with the service, message and promo code, then tells the message's workflow.",
+  description: "Verifies the signed token, records the click (and CLICKED on the message) in one statement, and redirects to the app's booking page pre-filled with the service, message and promo code; the message's workflow is told afterwards, from a durable outbox.",
   tags: ['smartengage'],
   request: { params: z.object({ token: z.string() }) },
   responses: {
@@ -34,23 +34,13 @@ export function linksRouter({ config, db }: ApiDeps, outbox: OutboxDrainer): Rou
     const token = String(req.params.token);
     const verdict = await verifyDeepLinkToken(token, config);
     if (!verdict.ok) return problem(res, verdict.reason);
-    const link = await recordDeepLinkClick(db, verdict.claims.tokenId);
+    // one statement stores the click, CLICKED and the signal owed to the workflow (first clicks
+    // only); the signal is sent later, paced, by the outbox drainer: the redirect waits for no
+    // Temporal round trip and no workflow work, and a crash after it loses nothing
+    const link = await recordDeepLinkClick(db, verdict.claims.tokenId, req.correlationId);
     if (!link) return problem(res, 'invalid');
     if (link.expiresAt.getTime() <= Date.now()) return problem(res, 'expired');
-
-    // Only the first click is news to the workflow; repeats (re-opened mail, double taps) are
-    // counted on the link and redirect without a round trip to Temporal.
-    if (link.messageId && link.firstClick) {
-      const message = await db.selectFrom('ai_messages').select(['id', 'workflow_id']).where('id', '=', link.messageId).executeTakeFirst();
-      if (message) {
-        const event = { messageId: message.id, response: 'CLICKED' as const, at: new Date().toISOString() };
-        // Stored before the redirect (never downgrading a stronger response) together with the
-        // signal owed to the workflow, which is sent after it by whichever API process is alive:
-        // a click does not wait for Temporal, and a crash cannot lose it.
-        await recordResponseWithSignal(db, message, event, req.correlationId);
-        outbox.kick();
-      }
-    }
+    if (link.signalOwed) outbox.kick();
     deepLinkClicks.inc({ outcome: 'redirected' });
     res.setHeader('cache-control', 'no-store');
     res.redirect(302, bookingLandingUrl(config, link, token));
