@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import { seedCoachnovaWorkers } from '../data/coachnova-data';
+import { seedCoachnovaWorkers, type CoachnovaWorkers } from '../data/coachnova-data';
 import { startCpuWindow, waitUntilIdle } from '../lib/cpu';
 import { postInternal } from '../lib/http';
 import { assertRunning } from '../lib/processes';
@@ -52,20 +52,21 @@ const loadAverage = () => loadavg().map((v) => round(v, 1));
  * previous answer) spread over many workers; reaction = the coaching message's created_at
  * minus the moment the API's 202 arrived, matched by correlation id.
  *
- * First one cold pass at the issue's rate, where the events themselves start the sessions
- * (signal-with-start); it leaves every worker's session running, as sessions are in production
- * (they continue-as-new for months). Then a sweep of warm passes at rising rates, one minute
- * each, stopped at the first rate that misses: the sustainable rate is the highest one with p95
- * within 1 s and every tip stored.
+ * Sessions are long-lived in production (they continue-as-new for months), so the sweep runs on
+ * warm sessions: a warm-up (not measured) starts every worker's session with one good job, a few
+ * at a time, and waits until each has stored its first assessment. Then warm passes at rising
+ * rates, one minute each, stopped at the first rate that misses: the sustainable rate is the
+ * highest with p95 within 1 s and every tip stored. Last, on a second group of as many workers,
+ * a cold pass at the issue's rate where the events themselves start the sessions
+ * (signal-with-start); it runs last so its backlog cannot weigh on the sweep.
  */
 export async function runCoachnova(stack: Stack, options: CoachnovaOptions): Promise<ScenarioResult> {
   const { workers, targetRate, sweepRates, durationSeconds } = options;
-  const result = newResult(4, 'CoachNova reaction time', { workers, 'events/s': `${targetRate} cold, ${sweepRates.join(', ')} warm`, seconds: durationSeconds });
-  const coldEvents = targetRate * durationSeconds;
-  const warmUpEvents = Math.max(0, workers - coldEvents);
-  const total = coldEvents + warmUpEvents + sweepRates.reduce((n, rate) => n + rate * durationSeconds, 0);
+  const result = newResult(4, 'CoachNova reaction time', { workers, 'events/s': `${sweepRates.join(', ')} warm, ${targetRate} cold`, seconds: durationSeconds });
+  const sweepEvents = workers + sweepRates.reduce((n, rate) => n + rate * durationSeconds, 0);
   const system = await stack.ensureSystem(options.log);
-  const { workerIds, bookingIds } = await seedCoachnovaWorkers(stack.bench.pool, workers, total);
+  const warmGroup = await seedCoachnovaWorkers(stack.bench.pool, workers, sweepEvents);
+  const coldGroup = await seedCoachnovaWorkers(stack.bench.pool, workers, targetRate * durationSeconds, 'cn-cold');
   const url = `${system.baseUrl}/internal/ai/coachnova/events`;
 
   const probe = await postInternal(url, { type: 'job_completed' });
@@ -76,31 +77,24 @@ export async function runCoachnova(stack: Stack, options: CoachnovaOptions): Pro
   }
 
   const passes: Pass[] = [];
-  let offset = 0;
-  const run = async (rate: number, warm: boolean) => {
+  const run = async (group: CoachnovaWorkers, offset: number, rate: number, warm: boolean) => {
     const waitedForIdleMs = await waitForIdle(stack, system, options.log);
     const before = loadAverage();
-    const pass = await drivePass(stack, system, url, { workerIds, bookingIds, offset, rate, durationSeconds, log: options.log });
-    offset += rate * durationSeconds;
+    const pass = await drivePass(stack, system, url, { ...group, offset, rate, durationSeconds, log: options.log });
     const done: Pass = { ...pass, label: `${warm ? 'warm' : 'cold'} @ ${rate}/s`, warm, loadAverage: before, waitedForIdleMs };
     passes.push(done);
     options.log(`  ${done.label}: ${passed(done) ? 'met' : 'missed'} (load average ${before.join(', ')})`);
     return done;
   };
 
-  await run(targetRate, false);
-  if (warmUpEvents > 0) {
-    // fewer cold events than workers: one good job each (no tip, not measured) starts the rest
-    options.log(`  warm-up: one good job for each of the ${warmUpEvents} workers without a session`);
-    await Promise.all(
-      Array.from({ length: warmUpEvents }, (_, k) => postInternal(url, eventFor(0, workerIds[coldEvents + k], bookingIds[coldEvents + k], 'good').body)),
-    );
-    offset += warmUpEvents;
-  }
+  const warmUpMs = await warmUp(stack, url, warmGroup, options.log);
+  let offset = workers;
   for (const rate of sweepRates) {
-    const pass = await run(rate, true);
+    const pass = await run(warmGroup, offset, rate, true);
+    offset += rate * durationSeconds;
     if (!passed(pass)) break;
   }
+  await run(coldGroup, 0, targetRate, false);
 
   for (const pass of passes) reportPass(result, pass);
   const warmPasses = passes.filter((p) => p.warm);
@@ -115,10 +109,33 @@ export async function runCoachnova(stack: Stack, options: CoachnovaOptions): Pro
     met: sustainable !== undefined && sustainable >= targetRate,
   });
   result.notes.push(
-    `Events: 50 % rated 2 with a complaint, 20 % 40 minutes late, 30 % fine, round-robin over ${workers} workers. The cold pass starts each worker's session with its first event (signal-with-start); the warm passes find every session running, as in production, where sessions continue-as-new for months. Each pass waits for the dev server and the worker to go idle first; a tip still missing ${SETTLE_TIMEOUT_MS / 1000} s after the last event counts as slower than any measured. Quiet hours moved away from now and the daily cap lifted (bench env) so every bad job should get a tip at once; the LLM answers in 100 ms. CPU per event = CPU seconds of each process from the first event to the last tip ÷ events accepted.`,
+    `Events: 50 % rated 2 with a complaint, 20 % 40 minutes late, 30 % fine, round-robin over ${workers} workers. Warm-up (not measured): one good job per worker, ${WARM_UP_CONCURRENCY} at a time, until every session stored an assessment (${round(warmUpMs / 1000)} s). Each pass waits for the dev server and the worker to go idle first; a tip still missing ${SETTLE_TIMEOUT_MS / 1000} s after the last event counts as slower than any measured. The cold pass (last) runs on ${workers} other workers whose sessions its events start. Quiet hours moved away from now and the daily cap lifted (bench env) so every bad job should get a tip at once; the LLM answers in 100 ms. CPU per event = CPU seconds of each process from the first event to the last tip ÷ events accepted.`,
   );
-  result.details = { passes, sustainableRate: sustainable ?? null, firstMissedRate: firstMissed ?? null };
+  result.details = { passes, warmUpMs, sustainableRate: sustainable ?? null, firstMissedRate: firstMissed ?? null };
   return result;
+}
+
+const WARM_UP_CONCURRENCY = 10;
+const WARM_UP_TIMEOUT_MS = 20 * 60_000;
+
+/** One good job (no tip) per worker, a few at a time; done when every session has stored an assessment. */
+async function warmUp(stack: Stack, url: string, group: CoachnovaWorkers, log: (m: string) => void): Promise<number> {
+  const started = Date.now();
+  const workers = group.workerIds.length;
+  let next = 0;
+  const sender = async () => {
+    for (let k = next++; k < workers; k = next++) await postInternal(url, eventFor(k, group.workerIds[k], group.bookingIds[k], 'good').body);
+  };
+  await Promise.all(Array.from({ length: WARM_UP_CONCURRENCY }, sender));
+  for (;;) {
+    const { rows } = await stack.bench.pool.query<{ n: string }>(`SELECT count(DISTINCT worker_id)::text AS n FROM burnout_assessments WHERE worker_id = ANY($1::uuid[])`, [group.workerIds]);
+    if (Number(rows[0].n) >= workers) break;
+    if (Date.now() - started > WARM_UP_TIMEOUT_MS) throw new Error(`warm-up: only ${rows[0].n} of ${workers} sessions stored an assessment in ${WARM_UP_TIMEOUT_MS / 60_000} minutes`);
+    await sleep(1000);
+  }
+  const ms = Date.now() - started;
+  log(`  warm-up: ${workers} sessions running after ${round(ms / 1000)} s`);
+  return ms;
 }
 
 /** The dev server and the worker both near idle: the previous pass's backlog does not count against the next. */
