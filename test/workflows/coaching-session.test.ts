@@ -235,7 +235,7 @@ describe('database steps as local activities (issue 16)', () => {
   const markers = (events: HistoryEvent[], name: string, key: string) =>
     events.flatMap((e) => (e.markerRecordedEventAttributes?.markerName === name ? [markerDetail(e, key)] : []));
   const localActivities = (events: HistoryEvent[]) => markers(events, 'core_local_activity', 'data').map((d) => d?.activity_type);
-  const patches = (events: HistoryEvent[]) => markers(events, 'core_patch', 'patch_id');
+  const patches = (events: HistoryEvent[]) => markers(events, 'core_patch', 'patch-data').map((d) => d?.id);
   const withEmail = { loadCoachingProfile: jest.fn().mockResolvedValue({ firstName: 'Rahim', locale: 'en', timezone: 'Asia/Dhaka', hasEmail: true }) };
 
   it('a bad job schedules only the draft and the email through the server; every database step runs inside the worker', async () => {
