@@ -35,7 +35,7 @@ export interface CoachnovaOverrides {
  */
 function coachnovaSizes(quick: boolean, overrides: CoachnovaOverrides) {
   const sizes = quick
-    ? { workers: 100, targetRate: 20, sweepRates: [5, 10, 20, 30], durationSeconds: 15 }
+    ? { workers: 100, targetRate: 20, sweepRates: [5, 10, 20], durationSeconds: 10 }
     : { workers: 1_000, targetRate: 20, sweepRates: [5, 10, 15, 20, 25, 30, 40, 50], durationSeconds: 60 };
   return {
     ...sizes,
