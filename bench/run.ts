@@ -15,6 +15,8 @@
  *                                  --history-shards=N, default 4); figures go under `stack` in the output file
  *   npm run bench -- --experiment-size=N --experiment-pairs=P   scenario 2's comparison with and
  *                                  without an experiment: P alternating pairs of N-customer campaigns
+ *   npm run bench -- --only=4 --coachnova-rates=5,10,20 --coachnova-seconds=60 --coachnova-workers=1000
+ *                                  scenario 4's warm sweep at these rates (events/s), passes and workers
  *
  * A missed target is reported in the table, never thrown. The exit code is non-zero only when
  * the harness itself fails or a correctness check does (e.g. a customer got two emails).
@@ -24,7 +26,7 @@ import { resolve } from 'node:path';
 import { gitCommit, machineInfo } from './lib/machine';
 import { formatMarkdown, formatTable, newResult, type ScenarioResult } from './lib/report';
 import { round } from './lib/stats';
-import { sizesFor, type BenchSizes } from './sizes';
+import { sizesFor, type BenchSizes, type CoachnovaOverrides } from './sizes';
 import { runSegmentation } from './scenarios/segmentation';
 import { startStack, type Stack } from './lib/stack';
 import { runCampaignAndMemory } from './scenarios/campaign';
@@ -42,6 +44,7 @@ interface Args {
   keepDb: boolean;
   campaignSize?: number;
   experiment: { customers?: number; pairs?: number };
+  coachnova: CoachnovaOverrides;
   only: Set<number>;
   out: string;
   /** Scenario 2 on the dev server and on the real server with 1 and 2 workers. */
@@ -69,7 +72,11 @@ function parseArgs(argv: string[]): Args {
     return value;
   };
   const experiment = { customers: intArg('experiment-size', 20), pairs: intArg('experiment-pairs', 0) };
-  return { quick, only, out, keepDb: argv.includes('--keep-db'), campaignSize, experiment, stack: argv.includes('--stack'), historyShards };
+  const ratesArg = argv.find((a) => a.startsWith('--coachnova-rates='));
+  const rates = ratesArg?.slice('--coachnova-rates='.length).split(',').map(Number);
+  if (rates && !rates.every((r) => Number.isInteger(r) && r >= 1)) throw new Error('--coachnova-rates must be positive integers, e.g. 5,10,20');
+  const coachnova = { rates: rates?.sort((a, b) => a - b), seconds: intArg('coachnova-seconds', 1), workers: intArg('coachnova-workers', 1) };
+  return { quick, only, out, keepDb: argv.includes('--keep-db'), campaignSize, experiment, coachnova, stack: argv.includes('--stack'), historyShards };
 }
 
 /** --stack runs three campaigns; at this size each takes seconds to a minute on a quiet 2-core machine. */
@@ -139,7 +146,7 @@ async function runAll(args: Args, sizes: BenchSizes): Promise<ScenarioResult[]> 
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const sizes = sizesFor(args.quick, args.campaignSize, args.experiment);
+  const sizes = sizesFor(args.quick, args.campaignSize, args.experiment, args.coachnova);
   const started = new Date();
   const results = await runAll(args, sizes);
   const report = {

@@ -1,5 +1,5 @@
 /** How big each scenario is in the full run (issue 5's sizes) and in `--quick` (CI, < 2 minutes). */
-export function sizesFor(quick: boolean, campaignSize?: number, experiment?: { customers?: number; pairs?: number }) {
+export function sizesFor(quick: boolean, campaignSize?: number, experiment?: { customers?: number; pairs?: number }, coachnova: CoachnovaOverrides = {}) {
   // experimentCustomers / experimentPairs: issue 10's comparison, A (no experiment) and B (a
   // 3-arm experiment) alternated `pairs` times on campaigns of that many customers
   const campaign = quick
@@ -17,11 +17,30 @@ export function sizesFor(quick: boolean, campaignSize?: number, experiment?: { c
       ? { durationSeconds: 3, readRate: 500, runSegmentRate: 10, runSegmentSustainableRate: undefined, runs: 1 }
       : // run-segment also at a rate whose campaigns this machine can run as they come (5 customers each)
         { durationSeconds: 20, readRate: 500, runSegmentRate: 20, runSegmentSustainableRate: 2, runs: 3 },
-    coachnova: quick
-      ? { workers: 40, ratePerSecond: 5, durationSeconds: 8, sustainableRate: undefined }
-      : // the issue's load, and first a rate this machine can sustain (the best figure reached)
-        { workers: 1_000, ratePerSecond: 50, durationSeconds: 60, sustainableRate: 5 },
+    coachnova: coachnovaSizes(quick, coachnova),
   };
 }
 
 export type BenchSizes = ReturnType<typeof sizesFor>;
+
+export interface CoachnovaOverrides {
+  rates?: number[];
+  seconds?: number;
+  workers?: number;
+}
+
+/**
+ * Scenario 4 (issue 16): a cold pass at the issue's 20 events/s, then warm passes at rising
+ * rates until one misses. Quick mode is the same method on fewer workers for fewer seconds.
+ */
+function coachnovaSizes(quick: boolean, overrides: CoachnovaOverrides) {
+  const sizes = quick
+    ? { workers: 100, targetRate: 20, sweepRates: [5, 10, 20], durationSeconds: 10 }
+    : { workers: 1_000, targetRate: 20, sweepRates: [5, 10, 15, 20, 25, 30, 40, 50], durationSeconds: 60 };
+  return {
+    ...sizes,
+    ...(overrides.rates ? { sweepRates: overrides.rates } : {}),
+    ...(overrides.seconds ? { durationSeconds: overrides.seconds } : {}),
+    ...(overrides.workers ? { workers: overrides.workers } : {}),
+  };
+}

@@ -26,7 +26,11 @@ import { API_KEY, coachnovaMessages, createWorker, getWorkerState, postJobComple
  * activities, in test/workflows/coaching-session.test.ts.
  */
 const HISTORIES = join(__dirname, 'histories');
-const SAVED_HISTORIES = [join(HISTORIES, 'coaching-session-run-1.json'), join(HISTORIES, 'coaching-session-run-2.json')];
+/** Recorded before the database steps became local activities (issue 16): replayed, never re-recorded. */
+const EARLIER_HISTORIES = [join(HISTORIES, 'coaching-session-run-1.json'), join(HISTORIES, 'coaching-session-run-2.json')];
+/** What `RECORD_HISTORIES=1` writes: today's first two runs, database steps as local activities. */
+const RECORDED_HISTORIES = [join(HISTORIES, 'coaching-session-local-steps-run-1.json'), join(HISTORIES, 'coaching-session-local-steps-run-2.json')];
+const SAVED_HISTORIES = [...EARLIER_HISTORIES, ...RECORDED_HISTORIES];
 const EVENTS = 30;
 const WINDOW_MAX_JOBS = 15;
 const CANCELLATIONS = 3;
@@ -108,10 +112,10 @@ describe('CoachNova session over a few dozen events', () => {
     if (firstRun && secondRun) {
       // saved decrypted: the fixtures must replay on installations with other payload keys
       const codec = new EncryptionCodec(payloadKeys(system.config));
-      recordHistory(SAVED_HISTORIES[0], await decryptedHistory(firstRun.history as History, codec));
-      recordHistory(SAVED_HISTORIES[1], await decryptedHistory(secondRun.history as History, codec));
+      recordHistory(RECORDED_HISTORIES[0], await decryptedHistory(firstRun.history as History, codec));
+      recordHistory(RECORDED_HISTORIES[1], await decryptedHistory(secondRun.history as History, codec));
     }
-    // every history kept in the folder, and at least the two named above (a missing one fails here)
+    // every history kept in the folder, and at least the four named above (a missing one fails here)
     for (const file of SAVED_HISTORIES) expect(existsSync(file)).toBe(true);
     const saved = readdirSync(HISTORIES)
       .filter((f) => f.endsWith('.json'))

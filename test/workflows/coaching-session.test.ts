@@ -223,3 +223,84 @@ describe('continue-as-new', () => {
     expect(acts.loadBookingServiceName).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('database steps as local activities (issue 16)', () => {
+  type HistoryEvent = NonNullable<Awaited<ReturnType<Handle['fetchHistory']>>['events']>[number];
+  const scheduledActivities = (events: HistoryEvent[]) => events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  const markerDetail = (e: HistoryEvent, key: string) => {
+    const data = e.markerRecordedEventAttributes?.details?.[key]?.payloads?.[0]?.data;
+    return data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined;
+  };
+  // core's marker for a local activity carries its type; a patch marker carries the patch id
+  const markers = (events: HistoryEvent[], name: string, key: string) =>
+    events.flatMap((e) => (e.markerRecordedEventAttributes?.markerName === name ? [markerDetail(e, key)] : []));
+  const localActivities = (events: HistoryEvent[]) => markers(events, 'core_local_activity', 'data').map((d) => d?.activity_type);
+  const patches = (events: HistoryEvent[]) => markers(events, 'core_patch', 'patch-data').map((d) => d?.id);
+  const withEmail = { loadCoachingProfile: jest.fn().mockResolvedValue({ firstName: 'Rahim', locale: 'en', timezone: 'Asia/Dhaka', hasEmail: true }) };
+
+  it('a bad job schedules only the draft and the email through the server; every database step runs inside the worker', async () => {
+    const acts = activities(base, withEmail);
+    const bad = job({ rating: 1 });
+    const events = await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, base);
+      await handle.signal(jobCompletedSignal, bad);
+      await eventually(async () => acts.storeBurnoutAssessments.mock.calls.some(([b]) => b.assessments.some((a: any) => a.trigger === 'job_completed')));
+      const history = await handle.fetchHistory();
+      await handle.terminate('test done');
+      return history.events ?? [];
+    });
+    expect(patches(events)).toContain('coaching-db-steps-local');
+    expect(scheduledActivities(events)).toEqual(['generateDraft', 'sendMessageEmail']);
+    expect(localActivities(events)).toEqual(
+      expect.arrayContaining(['loadCoachingProfile', 'loadRecentJobs', 'loadBookingServiceName', 'checkSafety', 'recordMessage', 'markInAppDelivered', 'storeBurnoutAssessments']),
+    );
+    // the tip exactly once: one row per channel, the email sent once
+    expect(keys(acts.recordMessage)).toEqual([`coachnova:coaching:${bad.booking_id}:in_app`, `coachnova:coaching:${bad.booking_id}:email`]);
+    expect(acts.markInAppDelivered).toHaveBeenCalledTimes(1);
+    expect(acts.sendMessageEmail).toHaveBeenCalledTimes(1);
+  });
+
+  it('a database step that fails is retried inside the worker and the tip is still stored and sent once', async () => {
+    let failures = 1;
+    const acts = activities(base, {
+      ...withEmail,
+      recordMessage: jest.fn(async ({ channel }: { channel: string }) => {
+        if (failures-- > 0) throw new Error('connection terminated');
+        return { messageId: `msg-${channel.toLowerCase()}` };
+      }),
+    });
+    const bad = job({ rating: 2, minutes_late: 40 });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, base);
+      await handle.signal(jobCompletedSignal, bad);
+      const pending = await eventually(async () => (await state(handle)).pending_messages.find((p) => p.stage === 'AWAITING_ACK'));
+      expect(pending.message_ids).toEqual(['msg-in_app', 'msg-email']);
+      await handle.terminate('test done');
+    });
+    // the failed attempt and its retry carry the same key: the row is written once
+    expect(keys(acts.recordMessage)).toEqual([`coachnova:coaching:${bad.booking_id}:in_app`, `coachnova:coaching:${bad.booking_id}:in_app`, `coachnova:coaching:${bad.booking_id}:email`]);
+    expect(acts.sendMessageEmail).toHaveBeenCalledTimes(1);
+    expect(acts.sendMessageEmail).toHaveBeenCalledWith({ messageId: 'msg-email', marketing: false });
+  });
+
+  it('quiet hours still hold a tip back with local steps: nothing is composed or stored until they end', async () => {
+    // quiet hours around now (the worker's zone): the tip waits, scheduled for their end
+    const dhakaMinutes = (new Date().getUTCHours() * 60 + new Date().getUTCMinutes() + 360) % 1440;
+    const clock = (m: number) => `${String(Math.floor(((m + 1440) % 1440) / 60)).padStart(2, '0')}:${String((m + 1440) % 60).padStart(2, '0')}`;
+    const settings = { ...base, quietHoursStart: clock(dhakaMinutes - 60), quietHoursEnd: clock(dhakaMinutes + 60) };
+    const acts = activities(settings);
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, settings);
+      await handle.signal(jobCompletedSignal, job({ rating: 1 }));
+      const view = await eventually(async () => {
+        const s = await state(handle);
+        return s.metrics?.events_processed === 1 && s;
+      });
+      expect(view.pending_messages).toEqual([expect.objectContaining({ type: 'COACHING', stage: 'SCHEDULED' })]);
+      expect(Date.parse(view.pending_messages[0].due_at)).toBeGreaterThan(Date.now());
+      await handle.terminate('test done');
+    });
+    expect(acts.generateDraft).not.toHaveBeenCalled();
+    expect(acts.recordMessage).not.toHaveBeenCalled();
+  });
+});

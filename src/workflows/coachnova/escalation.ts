@@ -37,7 +37,8 @@ export async function escalateIfNeeded(state: SessionState, ctx: MessageContext,
     },
     now,
   );
-  // The supervisor is told at once, whatever the worker's quiet hours.
+  // The supervisor is told at once, whatever the worker's quiet hours. An ordinary activity
+  // even where the database steps are local: it sends mail, which may take its retries.
   await bestEffort('alerting the supervisor', () =>
     store.sendSupervisorAlert({ idempotencyKey: `${key}:supervisor`, workerId: ctx.workerId, assessment: risk, correlationId, workflowId: ctx.workflowId }),
   );

@@ -5,7 +5,7 @@ import type { WorkerProfile } from '../../coachnova/work-history';
 import type { Channel } from '../../db/types';
 import type { ComposedMessage, MessageResponseEvent, PromptContext } from '../../messaging/types';
 import { composeSafeMessage } from '../shared/compose';
-import { bestEffort, mail, store } from './activities';
+import { bestEffort, mail, type DatabaseSteps } from './activities';
 import type { CoachingMessageType, PendingMessage, SessionState } from './definitions';
 
 /**
@@ -21,6 +21,8 @@ export interface MessageContext {
   workflowId: string;
   profile: WorkerProfile;
   settings: CoachingSettings;
+  /** The run's database steps, local or remote (`databaseSteps`). */
+  db: DatabaseSteps['store'];
 }
 
 export interface NewMessage {
@@ -54,11 +56,11 @@ export async function advanceDueMessages(state: SessionState, ctx: MessageContex
  * Records a worker's response (the session owns its messages, so the API signals rather than
  * writes) and stops the follow-up of the message it answers; true when one was waiting for it.
  */
-export async function recordResponse(state: SessionState, event: MessageResponseEvent): Promise<boolean> {
+export async function recordResponse(state: SessionState, ctx: MessageContext, event: MessageResponseEvent): Promise<boolean> {
   const message = state.pending.find((p) => p.messageIds.includes(event.messageId));
   // stored first: a session that shows nothing pending has its responses in the database
   // (the API's worker state read the two in between: no pending message, no response yet)
-  await bestEffort('recording the response', () => store.recordMessageResponse(event));
+  await bestEffort('recording the response', () => ctx.db.recordMessageResponse(event));
   if (message) removePending(state, message);
   return !!message;
 }
@@ -89,7 +91,7 @@ async function claimDailySlot(state: SessionState, ctx: MessageContext, message:
   } else {
     state.skippedByCap++;
     removePending(state, message);
-    await bestEffort('counting the skipped tip', () => store.noteSkippedMessage({ workerId: ctx.workerId, reason: 'daily_cap', key: message.key }));
+    await bestEffort('counting the skipped tip', () => ctx.db.noteSkippedMessage({ workerId: ctx.workerId, reason: 'daily_cap', key: message.key }));
   }
   return false;
 }
@@ -139,7 +141,7 @@ async function compose(ctx: MessageContext, message: PendingMessage): Promise<Co
 async function deliver(ctx: MessageContext, message: PendingMessage, composed: ComposedMessage, key: string, channels: readonly Channel[]): Promise<string[]> {
   const ids: string[] = [];
   for (const channel of channels) {
-    const { messageId } = await store.recordMessage({
+    const { messageId } = await ctx.db.recordMessage({
       idempotencyKey: `${key}:${channel.toLowerCase()}`,
       userId: ctx.workerId,
       workerId: ctx.workerId,
@@ -153,19 +155,19 @@ async function deliver(ctx: MessageContext, message: PendingMessage, composed: C
       workflowId: ctx.workflowId,
     });
     ids.push(messageId);
-    if (channel === 'IN_APP') await store.markInAppDelivered({ messageId });
-    if (channel === 'EMAIL') await sendEmail(messageId);
+    if (channel === 'IN_APP') await ctx.db.markInAppDelivered({ messageId });
+    if (channel === 'EMAIL') await sendEmail(ctx, messageId);
   }
   return ids;
 }
 
-async function sendEmail(messageId: string): Promise<void> {
+async function sendEmail(ctx: MessageContext, messageId: string): Promise<void> {
   try {
     await mail.sendMessageEmail({ messageId, marketing: false });
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     await bestEffort('marking the email failed', () =>
-      store.markMessageFailed({ messageId, error: error.cause?.message ?? error.message }),
+      ctx.db.markMessageFailed({ messageId, error: error.cause?.message ?? error.message }),
     );
   }
 }
@@ -182,7 +184,7 @@ async function followUp(state: SessionState, ctx: MessageContext, message: Pendi
   if (now.getTime() >= Date.parse(message.timeoutAt!)) {
     removePending(state, message);
     for (const messageId of message.messageIds) {
-      await bestEffort('recording IGNORED', () => store.recordMessageResponse({ messageId, response: 'IGNORED', at: now.toISOString() }));
+      await bestEffort('recording IGNORED', () => ctx.db.recordMessageResponse({ messageId, response: 'IGNORED', at: now.toISOString() }));
     }
     return;
   }

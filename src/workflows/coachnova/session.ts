@@ -8,7 +8,7 @@ import { DEFAULT_TIME_ZONE, localMoment } from '../../core/local-time';
 import { computeSignals, pruneWindow, withCancellation, withCheckIn, withJob } from '../../coachnova/core/work-window';
 import { AgentTypeKey, RiskLevelKey, WorkerIdKey } from '../../temporal/search-attributes';
 import { messageResponseSignal } from '../shared/signals';
-import { bestEffort, essential, store } from './activities';
+import { bestEffort, databaseSteps, type DatabaseSteps } from './activities';
 import {
   checkInSignal,
   jobCancelledSignal,
@@ -37,6 +37,8 @@ import { assessmentDue, initialState, nextActionAt, nextWakeAt, rememberBooking,
 export async function coachingSession(input: CoachingSessionInput): Promise<{ ended: 'unknown_worker' }> {
   const { workerId, settings } = input;
   const { workflowId, firstExecutionRunId } = workflowInfo();
+  // Decided before the first command, for the whole run: see databaseSteps
+  const steps = databaseSteps(patched('coaching-db-steps-local'));
   const state: SessionState = input.state ?? initialState(firstExecutionRunId);
   // Shim for state written before assessments were batched (73e9b91, unpatched: see
   // src/workflows/README.md): a run continued-as-new by older code whose input lacks the field.
@@ -58,13 +60,13 @@ export async function coachingSession(input: CoachingSessionInput): Promise<{ en
     ...(state.risk ? [{ key: RiskLevelKey, value: state.risk.level }] : []),
   ]);
 
-  const profile = await essential.loadCoachingProfile({ workerId });
+  const profile = await steps.essential.loadCoachingProfile({ workerId });
   if (!profile) {
     log.warn('coachnova: no such worker, session ends', { workerId });
     return { ended: 'unknown_worker' };
   }
   timeZone = profile.timezone;
-  const ctx: MessageContext = { workerId, workflowId, profile, settings };
+  const ctx: MessageContext = { workerId, workflowId, profile, settings, db: steps.store };
   if (!state.bootstrapped) await bootstrap(state, ctx);
 
   let eventsThisRun = 0;
@@ -89,11 +91,11 @@ export async function coachingSession(input: CoachingSessionInput): Promise<{ en
       }
       await advanceDueMessages(state, ctx, nextActionAt);
     } while (state.inbox.length > 0 && !timeToContinueAsNew());
-    await saveAssessments(state);
+    await saveAssessments(state, ctx.db);
 
     if (timeToContinueAsNew()) {
       await condition(allHandlersFinished);
-      const nextSettings = await settingsForNextRun(settings);
+      const nextSettings = await settingsForNextRun(settings, ctx.db);
       return continueAsNew<typeof coachingSession>({ workerId, settings: nextSettings, correlationId: input.correlationId, state: { ...state, runs: state.runs + 1 } });
     }
   }
@@ -105,15 +107,15 @@ export async function coachingSession(input: CoachingSessionInput): Promise<{ en
  * adds a command: runs recorded before it (test/coachnova/histories/) carry their settings over
  * unchanged. When the read fails after its retries, the session keeps the settings it has.
  */
-async function settingsForNextRun(current: CoachingSettings): Promise<CoachingSettings> {
+async function settingsForNextRun(current: CoachingSettings, db: DatabaseSteps['store']): Promise<CoachingSettings> {
   if (!patched('coaching-settings-refreshed-at-continue-as-new')) return current;
-  return (await bestEffort('loading current settings', () => store.loadCoachingSettings())) ?? current;
+  return (await bestEffort('loading current settings', () => db.loadCoachingSettings())) ?? current;
 }
 
 /** A new session starts from the worker's recent completed bookings, not from nothing. */
 async function bootstrap(state: SessionState, ctx: MessageContext): Promise<void> {
   const since = new Date(Date.now() - ctx.settings.windowDays * 24 * 3600 * 1000).toISOString();
-  const jobs = await bestEffort('loading recent jobs', () => store.loadRecentJobs({ workerId: ctx.workerId, sinceIso: since, maxJobs: ctx.settings.maxJobs }));
+  const jobs = await bestEffort('loading recent jobs', () => ctx.db.loadRecentJobs({ workerId: ctx.workerId, sinceIso: since, maxJobs: ctx.settings.maxJobs }));
   for (const job of jobs ?? []) state.window = withJob(state.window, job);
   state.bootstrapped = true;
 }
@@ -129,7 +131,7 @@ async function handle(state: SessionState, ctx: MessageContext, item: InboxItem)
       state.window = withCheckIn(state.window, { score: item.payload.score, at: item.payload.at });
       return;
     case 'message_response':
-      await recordResponse(state, item.payload);
+      await recordResponse(state, ctx, item.payload);
       return;
   }
 }
@@ -153,7 +155,7 @@ async function jobCompleted(state: SessionState, ctx: MessageContext, job: JobCo
   if (reasons.length === 0) return;
 
   const { locale, firstName } = ctx.profile;
-  const serviceName = await bestEffort('loading the service name', () => store.loadBookingServiceName({ bookingId: job.booking_id, locale }));
+  const serviceName = await bestEffort('loading the service name', () => ctx.db.loadBookingServiceName({ bookingId: job.booking_id, locale }));
   scheduleMessage(
     state,
     ctx,
@@ -193,7 +195,7 @@ async function assess(state: SessionState, ctx: MessageContext, trigger: string,
   state.assessmentSeq++;
   const idempotencyKey = `${workflowId}:${state.sessionId}:${state.assessmentSeq}`;
   state.unsavedAssessments.push({ idempotencyKey, workerId, assessment: risk, trigger, assessedAt: state.lastAssessedAt!, correlationId });
-  if (risk.level === 'HIGH' || state.unsavedAssessments.length >= ASSESSMENTS_PER_WRITE) await saveAssessments(state);
+  if (risk.level === 'HIGH' || state.unsavedAssessments.length >= ASSESSMENTS_PER_WRITE) await saveAssessments(state, ctx.db);
   await escalateIfNeeded(state, ctx, now, correlationId);
 }
 
@@ -203,7 +205,7 @@ async function assess(state: SessionState, ctx: MessageContext, trigger: string,
  */
 const ASSESSMENTS_PER_WRITE = 25;
 
-async function saveAssessments(state: SessionState): Promise<void> {
+async function saveAssessments(state: SessionState, db: DatabaseSteps['store']): Promise<void> {
   const assessments = state.unsavedAssessments.splice(0);
-  if (assessments.length > 0) await bestEffort('storing assessments', () => store.storeBurnoutAssessments({ assessments }));
+  if (assessments.length > 0) await bestEffort('storing assessments', () => db.storeBurnoutAssessments({ assessments }));
 }
