@@ -12,6 +12,7 @@ import type { SegmentPageMember } from '../../src/smartengage/types';
 import type { CampaignCustomers } from '../data/campaign-data';
 import { getInternal, postInternal } from '../lib/http';
 import { startCpuWindow, type CpuWindow } from '../lib/cpu';
+import { samplePostgresCpu } from '../lib/postgres-cpu';
 import { BENCH_VAR, spawnService, waitForWorker } from '../lib/processes';
 import { WORKER_NODE_OPTIONS, type RunningSystem, type Stack } from '../lib/stack';
 import { mapPool, sleep } from '../lib/stats';
@@ -120,10 +121,12 @@ export async function runRealCampaign(stack: Stack, system: RunningSystem, custo
   stack.smtp.reset();
   system.worker.startSampling();
   system.api.startSampling();
+  const postgres = samplePostgresCpu(stack.bench.pool, [stack.bench.name]);
   const cpu = startCpuWindow({ temporal: stack.temporal.pid, worker: system.worker.pid, api: system.api.pid });
   const started = Date.now();
   const answer = await postInternal(`${system.baseUrl}/internal/ai/smartengage/run-segment`, { segment_criteria: OPEN_WINDOW, ...(experiment ? { experiment } : {}) });
   if (answer.status === 404) {
+    await postgres.stop();
     system.worker.stopSampling();
     system.api.stopSampling();
     throw new PendingError('POST /internal/ai/smartengage/run-segment answers 404: not implemented yet');
@@ -144,7 +147,7 @@ export async function runRealCampaign(stack: Stack, system: RunningSystem, custo
     timedOut = true;
     lastAt = stack.smtp.accepted.at(-1)?.at ?? Date.now();
   }
-  const cpuWindow = cpu();
+  const cpuWindow = cpu({ postgres: await postgres.stop() });
   await sleep(DUPLICATE_GRACE_MS);
   const workerMemory = system.worker.stopSampling();
   const apiMemory = system.api.stopSampling();
@@ -251,12 +254,13 @@ export async function runFloor(stack: Stack, name: string, input: Omit<FloorCamp
   try {
     await waitForWorker(worker, stack.client, taskQueue);
     worker.startSampling();
+    const postgres = samplePostgresCpu(stack.bench.pool, [stack.bench.name]);
     const cpu = startCpuWindow({ temporal: stack.temporal.pid, worker: worker.pid });
     const started = Date.now();
     const handle = await stack.client.workflow.start<typeof floorCampaign>(FLOOR_CAMPAIGN_WORKFLOW, { taskQueue, workflowId: `floor-${name}-${started}`, args: [input] });
     const reported = (await handle.result()) as number;
     const durationMs = Date.now() - started;
-    const cpuWindow = cpu();
+    const cpuWindow = cpu({ postgres: await postgres.stop() });
     const memory = worker.stopSampling();
     return {
       localActivities: input.localActivitiesPerCustomer ?? 0,
@@ -312,8 +316,10 @@ export async function runPlainLoop(stack: Stack, customers: CampaignCustomers, c
   stack.smtp.reset();
   let sent = 0;
   let skipped = 0;
+  const postgres = samplePostgresCpu(stack.bench.pool, [stack.bench.name]);
   const cpu = startCpuWindow({ temporal: stack.temporal.pid });
   const started = Date.now();
+  let cpuWindow: CpuWindow;
   try {
     await Promise.race([
       mapPool(Array.from({ length: concurrency }), concurrency, async () => {
@@ -326,11 +332,12 @@ export async function runPlainLoop(stack: Stack, customers: CampaignCustomers, c
         throw new Error(`plain loop: ${sent} sent after ${timeoutMs} ms`);
       }),
     ]);
+    // before the pool closes: its backends are what the loop cost PostgreSQL
+    cpuWindow = cpu({ postgres: await postgres.stop() });
   } finally {
     await deps.close();
   }
   const lastAt = stack.smtp.accepted.at(-1)?.at ?? Date.now();
-  const cpuWindow = cpu();
   await sleep(DUPLICATE_GRACE_MS);
   const durationMs = lastAt - started;
   return { durationMs, cpu: cpuWindow, messagesPerSecond: sent / (durationMs / 1000), sent, skipped, check: checkDelivery(stack, customers) };
