@@ -232,7 +232,7 @@ export async function runCampaignAndMemory(stack: Stack, options: CampaignOption
   const config = loadConfig({});
   try {
     const small = await realCampaign(stack, 'small', options.smallCustomers, options, false);
-    const shape = small.shape ?? { activities: 9, localActivities: 0, signals: 1, workflowId: '(none found)' };
+    const shape = small.shape ?? { activities: 2, localActivities: 3, signals: 1, workflowId: '(none found)' };
     options.log(`  one re-engagement run: ${shape.activities} activities, ${shape.localActivities} local activities, ${shape.signals} signals`);
 
     const floorInput = {
