@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { cpuSeconds } from './processes';
 
 /** Busy and total jiffies of the whole machine (all cores), from /proc/stat. */
@@ -20,19 +21,23 @@ export interface CpuWindow {
   machineBusy: number;
   /** Cores' worth of CPU that processes outside this measurement used (other engineers' runs). */
   othersCores: number;
+  /** The machine's 1-minute load average when the window opened. */
+  loadAverage: number;
 }
 
 /**
  * Accounts CPU over a window: for the processes under test, for this process, and for the
  * machine, so a slow figure can be told apart from a machine busy with someone else's work.
  */
-export function startCpuWindow(pids: Record<string, number>): () => CpuWindow {
-  const start = { wall: Date.now(), machine: machineTicks(), bench: process.cpuUsage(), procs: Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)])) };
-  return () => {
+export function startCpuWindow(pids: Record<string, number>): (measuredElsewhere?: Record<string, number>) => CpuWindow {
+  const start = { load: loadavg()[0], wall: Date.now(), machine: machineTicks(), bench: process.cpuUsage(), procs: Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)])) };
+  // `measuredElsewhere`: CPU seconds of processes not known by pid at the start (PostgreSQL's
+  // backends, postgres-cpu.ts), counted as ours rather than as other users' work
+  return (measuredElsewhere = {}) => {
     const wallSeconds = (Date.now() - start.wall) / 1000;
     const machine = machineTicks();
     const bench = process.cpuUsage(start.bench);
-    const processes = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, Math.round((cpuSeconds(pid) - start.procs[k]) * 100) / 100]));
+    const processes = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, Math.round((cpuSeconds(pid) - start.procs[k]) * 100) / 100])), ...measuredElsewhere };
     const benchSeconds = Math.round(((bench.user + bench.system) / 1e6) * 100) / 100;
     const busy = machine.busy - start.machine.busy;
     const total = machine.total - start.machine.total;
@@ -43,6 +48,7 @@ export function startCpuWindow(pids: Record<string, number>): () => CpuWindow {
       bench: benchSeconds,
       machineBusy: total > 0 ? Math.round((busy / total) * 100) / 100 : Number.NaN,
       othersCores: Math.round((Math.max(0, busy / 100 - ours) / Math.max(wallSeconds, 0.001)) * 100) / 100,
+      loadAverage: Math.round(start.load * 100) / 100,
     };
   };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -7,11 +8,13 @@ import { createLogger } from '../../src/lib/logger';
 import { openDependencies } from '../../src/runtime/dependencies';
 import { assignArm } from '../../src/smartengage/arm-assignment';
 import { resolveCriteria, type SegmentCriteriaInput } from '../../src/smartengage/criteria';
-import { reengagementWorkflowId } from '../../src/smartengage/core/settings';
-import type { SegmentPageMember } from '../../src/smartengage/types';
+import { campaignSettings, reengagementWorkflowId } from '../../src/smartengage/core/settings';
+import { withApprovedPromotion } from '../../src/smartengage/core/promotion';
+import type { ReengagementSettings, SegmentPageMember } from '../../src/smartengage/types';
 import type { CampaignCustomers } from '../data/campaign-data';
 import { getInternal, postInternal } from '../lib/http';
 import { startCpuWindow, type CpuWindow } from '../lib/cpu';
+import { samplePostgresCpu } from '../lib/postgres-cpu';
 import { BENCH_VAR, spawnService, waitForWorker } from '../lib/processes';
 import { startHeapSampling, type HeapPeaks } from '../lib/heap-sampler';
 import { workerNodeOptions } from '../../src/runtime/worker-heap';
@@ -123,11 +126,13 @@ export async function runRealCampaign(stack: Stack, system: RunningSystem, custo
   system.worker.startSampling();
   system.api.startSampling();
   const workerHeap = system.worker.metricsUrl ? startHeapSampling(system.worker.metricsUrl) : undefined;
+  const postgres = samplePostgresCpu(stack.bench.pool, [stack.bench.name]);
   const cpu = startCpuWindow({ temporal: stack.temporal.pid, worker: system.worker.pid, api: system.api.pid });
   const started = Date.now();
   const answer = await postInternal(`${system.baseUrl}/internal/ai/smartengage/run-segment`, { segment_criteria: OPEN_WINDOW, ...(experiment ? { experiment } : {}) });
   if (answer.status === 404) {
     await workerHeap?.();
+    await postgres.stop();
     system.worker.stopSampling();
     system.api.stopSampling();
     throw new PendingError('POST /internal/ai/smartengage/run-segment answers 404: not implemented yet');
@@ -148,7 +153,7 @@ export async function runRealCampaign(stack: Stack, system: RunningSystem, custo
     timedOut = true;
     lastAt = stack.smtp.accepted.at(-1)?.at ?? Date.now();
   }
-  const cpuWindow = cpu();
+  const cpuWindow = cpu({ postgres: await postgres.stop() });
   await sleep(DUPLICATE_GRACE_MS);
   const workerMemory = system.worker.stopSampling();
   const heapPeaks = (await workerHeap?.()) ?? null;
@@ -257,12 +262,13 @@ export async function runFloor(stack: Stack, name: string, input: Omit<FloorCamp
   try {
     await waitForWorker(worker, stack.client, taskQueue);
     worker.startSampling();
+    const postgres = samplePostgresCpu(stack.bench.pool, [stack.bench.name]);
     const cpu = startCpuWindow({ temporal: stack.temporal.pid, worker: worker.pid });
     const started = Date.now();
     const handle = await stack.client.workflow.start<typeof floorCampaign>(FLOOR_CAMPAIGN_WORKFLOW, { taskQueue, workflowId: `floor-${name}-${started}`, args: [input] });
     const reported = (await handle.result()) as number;
     const durationMs = Date.now() - started;
-    const cpuWindow = cpu();
+    const cpuWindow = cpu({ postgres: await postgres.stop() });
     const memory = worker.stopSampling();
     return {
       localActivities: input.localActivitiesPerCustomer ?? 0,
@@ -295,6 +301,7 @@ export async function runPlainLoop(stack: Stack, customers: CampaignCustomers, c
   const deps = await openDependencies(config, createLogger('warn'));
   const acts = createActivities(deps);
   const criteria = resolveCriteria(OPEN_WINDOW, config);
+  const settings = campaignSettings(criteria, config).reengagement;
   const asOf = new Date().toISOString();
   let cursor: string | null = null;
   let exhausted = false;
@@ -318,13 +325,15 @@ export async function runPlainLoop(stack: Stack, customers: CampaignCustomers, c
   stack.smtp.reset();
   let sent = 0;
   let skipped = 0;
+  const postgres = samplePostgresCpu(stack.bench.pool, [stack.bench.name]);
   const cpu = startCpuWindow({ temporal: stack.temporal.pid });
   const started = Date.now();
+  let cpuWindow: CpuWindow;
   try {
     await Promise.race([
       mapPool(Array.from({ length: concurrency }), concurrency, async () => {
         for (let member = await next(); member; member = await next()) {
-          if (await reengageDirectly(acts, member, criteria)) sent++;
+          if (await reengageDirectly(acts, member, settings)) sent++;
           else skipped++;
         }
       }),
@@ -332,44 +341,63 @@ export async function runPlainLoop(stack: Stack, customers: CampaignCustomers, c
         throw new Error(`plain loop: ${sent} sent after ${timeoutMs} ms`);
       }),
     ]);
+    // before the pool closes: its backends are what the loop cost PostgreSQL
+    cpuWindow = cpu({ postgres: await postgres.stop() });
   } finally {
     await deps.close();
   }
   const lastAt = stack.smtp.accepted.at(-1)?.at ?? Date.now();
-  const cpuWindow = cpu();
   await sleep(DUPLICATE_GRACE_MS);
   const durationMs = lastAt - started;
   return { durationMs, cpu: cpuWindow, messagesPerSecond: sent / (durationMs / 1000), sent, skipped, check: checkDelivery(stack, customers) };
 }
 
-/** reengageCustomer's happy path (and composeSafeMessage's first draft), minus Temporal. */
-async function reengageDirectly(acts: Activities, member: SegmentPageMember, criteria: ReturnType<typeof resolveCriteria>): Promise<boolean> {
+/**
+ * reengageCustomer's happy path (and composeSafeMessage's first draft), minus Temporal: the
+ * same activities with the same inputs as the run's — the merged database steps (plan with its
+ * `scheduled` decision, claim, context; approval gate, deep link, message, link attached), the
+ * draft, the safety check with the context, the send — so the plain loop does the campaign's work.
+ */
+async function reengageDirectly(acts: Activities, member: SegmentPageMember, settings: ReengagementSettings): Promise<boolean> {
+  // no campaign row: the decisions are stored without one (the same statements)
+  const campaignId = null;
   const workflowId = `${reengagementWorkflowId(member.customerId, member.localDate)}-plain`;
   const { customerId, serviceId } = member;
-  await acts.planSendWindow({ customerId, windowStart: criteria.send_window_start, windowEnd: criteria.send_window_end });
-  const claim = await acts.claimContactSlot({ customerId, workflowId, capHours: criteria.frequency_cap_hours });
-  if (!claim.claimed) return false;
-  const reminder = await acts.loadReminderContext({ customerId, serviceId });
-  const request = { agent: 'smartengage' as const, messageType: 'REMINDER' as const, locale: reminder.locale, context: reminder.context };
-  const generated = await acts.generateDraft(request);
-  const verdict = await acts.checkSafety({ draft: generated.draft, locale: reminder.locale, allowedNames: [reminder.context.first_name, reminder.context.service_name], agent: 'smartengage' });
-  if (!verdict.safe) throw new Error(`plain loop: unsafe draft for ${customerId}`);
-  const link = await acts.createReminderDeepLink({ customerId, serviceId, workflowId, ttlHours: 48, promoCode: null });
-  const { messageId } = await acts.recordMessage({
-    idempotencyKey: `${workflowId}:reminder`,
-    userId: customerId,
-    role: 'CUSTOMER',
-    agent: 'smartengage',
-    channel: 'EMAIL',
-    messageType: 'REMINDER',
-    locale: reminder.locale,
-    composed: { ...generated, safetyChecks: { safe: true, checks: verdict.checks, attempts: 1, rejected: [] } },
-    deepLink: link.url,
-    campaignId: null,
-    correlationId: 'bench-plain-loop',
-    workflowId,
+  const claim = { customerId, workflowId, capHours: settings.frequencyCapHours, campaignId };
+  const step = await acts.claimReminder({
+    plan: { customerId, windowStart: settings.sendWindowStart, windowEnd: settings.sendWindowEnd, sendTime: settings.sendTime ?? 'window', workflowId, campaignId },
+    claim,
+    context: { customerId, serviceId },
   });
-  await acts.attachReminderDeepLink({ tokenId: link.tokenId, messageId });
-  await acts.sendMessageEmail({ messageId, marketing: true });
+  if (step.waitMs > 0) throw new Error(`plain loop: ${customerId} outside the send window`);
+  if (!step.claim?.claimed || !step.reminder) return false;
+  const { locale, context } = step.reminder;
+  const request = { agent: 'smartengage' as const, messageType: 'REMINDER' as const, locale, context: withApprovedPromotion(context, settings) };
+  const generated = await acts.generateDraft(request);
+  const allowedNames = [context.first_name, context.service_name].filter((v): v is string => typeof v === 'string');
+  const verdict = await acts.checkSafety({ draft: generated.draft, locale, allowedNames, agent: 'smartengage', messageType: 'REMINDER', context: request.context, source: 'model' });
+  if (!verdict.safe) throw new Error(`plain loop: unsafe draft for ${customerId}`);
+  const composed = { ...generated, safetyChecks: { safe: true, checks: verdict.checks, attempts: 1, rejected: [] } };
+  const messageId = randomUUID();
+  const recorded = await acts.recordReminder({
+    approval: {
+      messageId,
+      workflowId,
+      customerId,
+      campaignId,
+      templateId: composed.templateId,
+      promptVersion: composed.promptVersion,
+      locale,
+      model: composed.model,
+      draft: composed.draft,
+      safety: composed.safetyChecks,
+      settings: settings.approval!,
+      holdClaimHours: settings.frequencyCapHours,
+    },
+    link: { customerId, serviceId, workflowId, ttlHours: settings.deepLinkTtlHours, promoCode: settings.promoCode },
+    message: { idempotencyKey: `${workflowId}:reminder`, messageId, userId: customerId, role: 'CUSTOMER', agent: 'smartengage', channel: 'EMAIL', messageType: 'REMINDER', locale, composed, campaignId, correlationId: 'bench-plain-loop', workflowId },
+  });
+  if (!recorded.messageId) throw new Error(`plain loop: the draft for ${customerId} waits for approval (${recorded.gate?.wait ? recorded.gate.reason : '?'})`);
+  await acts.sendMessageEmail({ messageId: recorded.messageId, marketing: true });
   return true;
 }

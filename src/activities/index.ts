@@ -4,6 +4,7 @@ import { createCoachnovaActivities } from './coachnova';
 import type { ActivityDeps } from './deps';
 import { createMessagingActivities } from './messaging';
 import { createReengagementActivities } from './reengagement';
+import { createReminderStepActivities, messageRecordedIn } from './reminder-steps';
 import { createReplyActivities } from './replies';
 import { createSegmentationActivities } from './segmentation';
 
@@ -12,7 +13,7 @@ import { createSegmentationActivities } from './segmentation';
  * type of this object (`import type`), never the code.
  */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  const single = {
     ...createMessagingActivities(deps),
     ...createSegmentationActivities(deps),
     ...createCampaignsActivities(deps),
@@ -21,6 +22,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalActivities(deps),
     ...createReplyActivities(deps),
   };
+  // the re-engagement run's merged database steps are made of the single ones above
+  return { ...single, ...createReminderStepActivities(single, messageRecordedIn(deps.db)) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

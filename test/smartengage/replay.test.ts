@@ -12,7 +12,15 @@ import { loadHistory } from '../helpers/history-files';
  */
 const dir = join(__dirname, 'histories');
 /** Histories this suite must find: a missing one is a failure, never re-recorded silently. */
-const REQUIRED = ['campaign-three-customers.binpb', 'reengagement-clicked-booked.binpb', 'reengagement-canary-rejected.binpb', 'campaign-awaiting-approval.binpb'];
+const REQUIRED = [
+  'campaign-three-customers.binpb',
+  'reengagement-clicked-booked.binpb',
+  'reengagement-canary-rejected.binpb',
+  'campaign-awaiting-approval.binpb',
+  // recorded after the merged database steps (issue 16)
+  'reengagement-merged-steps-clicked-booked.binpb',
+  'campaign-merged-steps-three-customers.binpb',
+];
 const files = [...new Set([...REQUIRED, ...readdirSync(dir).filter((f) => f.endsWith('.binpb'))])];
 
 describe('SmartEngage workflow replay', () => {

@@ -3,7 +3,7 @@ import type { CampaignInput, ExperimentArmPlan, SegmentPageMember } from '../../
 import { campaignProgressQuery, REENGAGEMENT_WORKFLOW, SCHEDULED_CADENCE_CHECK_WORKFLOW, SMARTENGAGE_CAMPAIGN_WORKFLOW } from '../../src/workflows/smartengage/definitions';
 import type { scheduledCadenceCheck } from '../../src/workflows/smartengage/scheduled';
 import type { smartEngageCampaign } from '../../src/workflows/smartengage/campaign';
-import { eventually, startWorkflowHarness, type ActivityMocks, type WorkflowHarness } from './harness';
+import { eventually, startWorkflowHarness, withReminderSteps, type ActivityMocks, type WorkflowHarness } from './harness';
 
 /** The campaign's decisions on mocked activities: paging, children per customer, holdouts, continue-as-new. */
 
@@ -71,7 +71,7 @@ function activities(members: SegmentPageMember[], consenting = new Set<string>()
     sendMessageEmail: jest.fn().mockResolvedValue(undefined),
     recordMessageResponse: jest.fn().mockResolvedValue(undefined),
   };
-  return { ...mocks, ...overrides } as Record<keyof typeof mocks, jest.Mock>;
+  return withReminderSteps({ ...mocks, ...overrides } as Record<keyof typeof mocks, jest.Mock>);
 }
 
 function start(taskQueue: string, args: CampaignInput) {

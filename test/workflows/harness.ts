@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
+import { createReminderStepActivities, type ReminderStepParts } from '../../src/activities/reminder-steps';
 import { loadConfig, type Config } from '../../src/config';
 import { encryptedDataConverter } from '../../src/temporal/codec/data-converter';
 import { quietTemporalRuntime } from '../helpers/temporal-runtime';
@@ -55,6 +56,16 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
       await connection.close();
     },
   };
+}
+
+/**
+ * The re-engagement run's merged database steps (claimReminder, recordReminder) made of the
+ * mocked single steps, as the worker makes them of the real ones: tests keep asserting on the
+ * single steps, and the merged steps' own order and early returns are exercised too.
+ */
+export function withReminderSteps<T extends Record<keyof ReminderStepParts, jest.Mock>>(mocks: T): T & { claimReminder: jest.Mock; recordReminder: jest.Mock } {
+  const merged = createReminderStepActivities(mocks as unknown as ReminderStepParts, async () => false);
+  return { ...mocks, claimReminder: jest.fn(merged.claimReminder), recordReminder: jest.fn(merged.recordReminder) };
 }
 
 /** A composed, safe draft as the compose activities return it. */

@@ -5,7 +5,7 @@ import type { ReengagementInput, ReengagementOutcome } from '../../src/smartenga
 import { messageResponseSignal } from '../../src/workflows/shared/signals';
 import { APPROVAL_ALREADY_DECIDED, APPROVAL_UNKNOWN, approvalDecisionUpdate, REENGAGEMENT_WORKFLOW, reengagementStatusQuery } from '../../src/workflows/smartengage/definitions';
 import type { reengageCustomer } from '../../src/workflows/smartengage/reengagement';
-import { draft, eventually, SAFE, startWorkflowHarness, type ActivityMocks, type WorkflowHarness } from './harness';
+import { draft, eventually, SAFE, startWorkflowHarness, withReminderSteps, type ActivityMocks, type WorkflowHarness } from './harness';
 
 /** One customer's reminder, decided by the workflow on mocked activities (fast: no database, SMTP or model). */
 
@@ -56,7 +56,7 @@ function activities(overrides: ActivityMocks = {}) {
     markMessageFailed: jest.fn().mockResolvedValue(undefined),
     recordMessageResponse: jest.fn().mockResolvedValue(undefined),
   };
-  return { ...mocks, ...overrides } as Record<keyof typeof mocks, jest.Mock>;
+  return withReminderSteps({ ...mocks, ...overrides } as Record<keyof typeof mocks, jest.Mock>);
 }
 
 function start(taskQueue: string, args: ReengagementInput) {
@@ -188,6 +188,24 @@ describe('sending', () => {
       expect.objectContaining({ idempotencyKey: `${handle.workflowId}:reminder`, deepLink: 'http://localhost/l/token-1', messageType: 'REMINDER', role: 'CUSTOMER', agent: 'smartengage' }),
     );
     expect(acts.attachReminderDeepLink).toHaveBeenCalledWith({ tokenId: 'token-1', messageId: 'message-1' });
+  });
+
+  it('a reminder sent at once takes three local activities (claim, safety check, record) and one patch marker', async () => {
+    const acts = activities();
+    const handle = await harness.withWorker(acts, async (taskQueue) => {
+      const h = await start(taskQueue, input());
+      await h.result();
+      return h;
+    });
+    const events = (await handle.fetchHistory()).events ?? [];
+    const markers = events.flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes.markerName] : []));
+    // issue 16: each local activity is a marker event and a workflow activation; the merged
+    // steps' patch implies the earlier ones, which new runs therefore no longer record
+    expect(markers.filter((m) => m === 'core_local_activity')).toHaveLength(4); // + recordMessageResponse (IGNORED)
+    expect(markers.filter((m) => m === 'core_patch')).toHaveLength(1);
+    expect(events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []))).toEqual(['generateDraft', 'sendMessageEmail']);
+    expect(acts.claimReminder).toHaveBeenCalledTimes(1);
+    expect(acts.recordReminder).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -10,6 +10,11 @@ export interface ComposeOptions {
   llmStartToCloseTimeoutMs?: number;
   /** The approved template only, no LLM call (an experiment's `template` arm). */
   templateOnly?: boolean;
+  /**
+   * The caller's own patch already implies local safety checks (the re-engagement run's
+   * `reengagement-merged-db-steps`): no `compose-checks-local` marker is recorded for them.
+   */
+  checksLocal?: boolean;
 }
 
 export type ComposeRequest = DraftRequest & { allowedNames?: string[] };
@@ -45,7 +50,7 @@ export async function composeSafeMessage(req: ComposeRequest, options: ComposeOp
   // The safety check and the template are pure CPU: local activities, no server round trip.
   // Messages composed before this change replay with ordinary activities.
   const cheapOptions = { startToCloseTimeout: 30_000, retry: { maximumAttempts: 5, initialInterval: 1000, backoffCoefficient: 2 } };
-  const local = patched('compose-checks-local')
+  const local = options.checksLocal || patched('compose-checks-local')
     ? proxyLocalActivities<MessagingActivities>(cheapOptions)
     : proxyActivities<MessagingActivities>(cheapOptions);
   const allowedNames = namesFromContext(req);

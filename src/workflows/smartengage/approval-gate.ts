@@ -2,7 +2,7 @@ import { ApplicationFailure, condition, getExternalWorkflowHandle, setHandler, u
 import type { Activities } from '../../activities';
 import type { ApprovalDecision, SafetyChecks } from '../../db/types';
 import type { ComposedMessage } from '../../messaging/types';
-import type { ApprovalDecisionInput, ApprovalSettings, ReengagementInput, ReminderContext } from '../../smartengage/types';
+import type { ApprovalGate as ApprovalGateState, ApprovalDecisionInput, ApprovalSettings, OpenApprovalInput, ReengagementInput, ReminderContext } from '../../smartengage/types';
 import {
   APPROVAL_ALREADY_DECIDED,
   APPROVAL_UNKNOWN,
@@ -56,7 +56,15 @@ export class ApprovalGate {
    * flagged one waits here for an operator's decision. Approve → the draft; reject, or no
    * decision within the timeout → the approved template, checked for safety like any message.
    */
-  async review(input: ReengagementInput, reminder: ReminderContext, composed: ComposedMessage, acts: GateActivities, status: ReengagementStatus): Promise<GateResult> {
+  async review(
+    input: ReengagementInput,
+    reminder: ReminderContext,
+    composed: ComposedMessage,
+    acts: GateActivities,
+    status: ReengagementStatus,
+    /** How the gate is opened: `openMessageApproval`, or a step that also records the message when it need not wait. */
+    open: (request: OpenApprovalInput) => Promise<ApprovalGateState> = (request) => acts.openMessageApproval(request),
+  ): Promise<GateResult> {
     const { locale, context } = reminder;
     const { workflowId } = workflowInfo();
     const settings = input.settings.approval ?? DEFAULT_APPROVAL;
@@ -64,7 +72,7 @@ export class ApprovalGate {
     // Accepted from the moment the queue row can exist: an operator may decide before the
     // activity's result reaches this run.
     this.pendingId = messageId;
-    const gate = await acts.openMessageApproval({
+    const gate = await open({
       messageId,
       workflowId,
       customerId: input.customerId,

@@ -1,9 +1,9 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { condition, getExternalWorkflowHandle, patched, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { MessageResponseEvent } from '../../messaging/types';
+import type { ComposedMessage, MessageResponseEvent } from '../../messaging/types';
 import { withApprovedPromotion } from '../../smartengage/core/promotion';
-import type { ReengagementInput, ReengagementOutcome } from '../../smartengage/types';
+import type { OpenApprovalInput, ReengagementInput, ReengagementOutcome, ReminderContext } from '../../smartengage/types';
 import { composeSafeMessage } from '../shared/compose';
 import { SEND_HEARTBEAT_TIMEOUT } from '../shared/send-options';
 import { messageResponseSignal } from '../shared/signals';
@@ -25,10 +25,15 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
   const settings = input.settings;
   const activityOptions = { startToCloseTimeout: '30s', retry: activityRetry(settings.retry) } as const;
   const acts = proxyActivities<Activities>(activityOptions);
+  // Consecutive database steps merged into one local activity each (claimReminder,
+  // recordReminder): two local activities where there were seven, and one patch marker per run
+  // instead of three, since this patch implies every earlier one (bench scenario 2, issue 16).
+  // Runs recorded before it replay step by step and ask the earlier patches as they did.
+  const merged = patched('reengagement-merged-db-steps');
   // Database-only steps run as local activities: no task queue round trip through the server
   // for each (bench scenario 2). The LLM call and the SMTP send stay ordinary activities.
   // Runs recorded before this change replay with ordinary activities.
-  const db = patched('reengagement-db-steps-local') ? proxyLocalActivities<Activities>(localDbStepOptions(settings.retry)) : acts;
+  const db = merged || patched('reengagement-db-steps-local') ? proxyLocalActivities<Activities>(localDbStepOptions(settings.retry)) : acts;
   const mail = proxyActivities<Activities>({ ...activityOptions, heartbeatTimeout: SEND_HEARTBEAT_TIMEOUT });
 
   const status: ReengagementStatus = { phase: 'waiting_for_window', messageId: null, response: null };
@@ -55,33 +60,74 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
   };
 
   // An experiment arm changes how the message is written; runs recorded before arms existed have none.
-  const arm = input.arm && patched('experiment-arms') ? input.arm : undefined;
-  const plan = await db.planSendWindow({
+  const arm = input.arm && (merged || patched('experiment-arms')) ? input.arm : undefined;
+  const planRequest = {
     customerId: input.customerId,
     windowStart: settings.sendWindowStart,
     windowEnd: settings.sendWindowEnd,
     sendTime: arm?.sendTime ?? settings.sendTime ?? 'window',
     workflowId,
     campaignId: input.campaignId,
-  });
-  if (plan.waitMs > 0) await sleep(plan.waitMs);
+  };
+  const claimRequest = { customerId: input.customerId, workflowId, capHours: settings.frequencyCapHours, campaignId: input.campaignId };
+  const contextRequest = { customerId: input.customerId, serviceId: input.serviceId };
+  let reminder: ReminderContext;
+  if (merged) {
+    let step = await db.claimReminder({ plan: planRequest, claim: claimRequest, context: contextRequest });
+    if (step.waitMs > 0) {
+      await sleep(step.waitMs);
+      step = await db.claimReminder({ claim: claimRequest, context: contextRequest });
+    }
+    // a step that did not ask for a wait has claimed (or says why not), and loaded the context when it claimed
+    const claim = step.claim!;
+    if (!claim.claimed) return skip(claim.reason);
+    status.phase = 'composing';
+    reminder = step.reminder!;
+  } else {
+    const plan = await db.planSendWindow(planRequest);
+    if (plan.waitMs > 0) await sleep(plan.waitMs);
 
-  const claim = await db.claimContactSlot({ customerId: input.customerId, workflowId, capHours: settings.frequencyCapHours, campaignId: input.campaignId });
-  if (!claim.claimed) return skip(claim.reason);
+    const claim = await db.claimContactSlot(claimRequest);
+    if (!claim.claimed) return skip(claim.reason);
 
-  status.phase = 'composing';
-  const reminder = await db.loadReminderContext({ customerId: input.customerId, serviceId: input.serviceId });
+    status.phase = 'composing';
+    reminder = await db.loadReminderContext(contextRequest);
+  }
   // The campaign's approved promotion is part of what the draft may say (the offers rule allows
   // an offer only when it matches it). Only the compose activities' input changes, not the
   // commands, so runs recorded before replay unchanged (src/workflows/README.md).
   let composed = await composeSafeMessage(
     { agent: 'smartengage', messageType: 'REMINDER', locale: reminder.locale, context: withApprovedPromotion(reminder.context, settings), ...(arm?.promptVersion ? { promptVersion: arm.promptVersion } : {}) },
-    { llmRetry: { initialIntervalMs: settings.retry.initialIntervalMs }, templateOnly: arm?.kind === 'template' },
+    { llmRetry: { initialIntervalMs: settings.retry.initialIntervalMs }, templateOnly: arm?.kind === 'template', checksLocal: merged },
   );
+  const linkRequest = { customerId: input.customerId, serviceId: input.serviceId, workflowId, ttlHours: settings.deepLinkTtlHours, promoCode: settings.promoCode };
+  const messageRequest = (messageId: string, message: ComposedMessage) => ({
+    idempotencyKey: `${workflowId}:reminder`,
+    messageId,
+    userId: input.customerId,
+    role: 'CUSTOMER' as const,
+    agent: 'smartengage' as const,
+    channel: 'EMAIL' as const,
+    messageType: 'REMINDER' as const,
+    locale: reminder.locale,
+    composed: message,
+    campaignId: input.campaignId,
+    correlationId: input.correlationId,
+    workflowId,
+  });
+  // merged: the gate opens in the same local activity that records the message when it need not wait
+  let recordedId: string | undefined;
+  const openGate = merged
+    ? async (approval: OpenApprovalInput) => {
+        const recorded = await db.recordReminder({ approval, link: linkRequest, message: messageRequest(approval.messageId, composed) });
+        recordedId = recorded.messageId;
+        return recorded.gate ?? { wait: false as const };
+      }
+    : undefined;
   // A canary version's or a flagged draft waits for an operator (runs recorded before the gate replay without it).
   let reviewedId: string | undefined;
-  if (patched('reminder-approval-gate')) {
-    const reviewed = await approvals.review(input, reminder, composed, db, status);
+  if (merged || patched('reminder-approval-gate')) {
+    const reviewed = await approvals.review(input, reminder, composed, db, status, openGate);
     composed = reviewed.composed;
     reviewedId = reviewed.messageId;
     if (reviewed.waited) {
@@ -99,30 +145,31 @@ export async function reengageCustomer(input: ReengagementInput): Promise<Reenga
       status.phase = 'composing';
     }
   }
-  const link = await db.createReminderDeepLink({
-    customerId: input.customerId,
-    serviceId: input.serviceId,
-    workflowId,
-    ttlHours: settings.deepLinkTtlHours,
-    promoCode: settings.promoCode,
-  });
-  const { messageId } = await db.recordMessage({
-    idempotencyKey: `${workflowId}:reminder`,
-    ...(reviewedId ? { messageId: reviewedId } : {}),
-    userId: input.customerId,
-    role: 'CUSTOMER',
-    agent: 'smartengage',
-    channel: 'EMAIL',
-    messageType: 'REMINDER',
-    locale: reminder.locale,
-    composed,
-    deepLink: link.url,
-    campaignId: input.campaignId,
-    correlationId: input.correlationId,
-    workflowId,
-  });
-  status.messageId = messageId;
-  await db.attachReminderDeepLink({ tokenId: link.tokenId, messageId });
+  let messageId: string;
+  if (merged) {
+    // recorded with the gate, or (after a decision) the link, the message and the link tied to it in one step
+    messageId = recordedId ?? (await db.recordReminder({ link: linkRequest, message: messageRequest(reviewedId!, composed) })).messageId!;
+    status.messageId = messageId;
+  } else {
+    const link = await db.createReminderDeepLink(linkRequest);
+    ({ messageId } = await db.recordMessage({
+      idempotencyKey: `${workflowId}:reminder`,
+      ...(reviewedId ? { messageId: reviewedId } : {}),
+      userId: input.customerId,
+      role: 'CUSTOMER',
+      agent: 'smartengage',
+      channel: 'EMAIL',
+      messageType: 'REMINDER',
+      locale: reminder.locale,
+      composed,
+      deepLink: link.url,
+      campaignId: input.campaignId,
+      correlationId: input.correlationId,
+      workflowId,
+    }));
+    status.messageId = messageId;
+    await db.attachReminderDeepLink({ tokenId: link.tokenId, messageId });
+  }
 
   status.phase = 'sending';
   try {
