@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { Client, NamespaceNotFoundError } from '@temporalio/client';
+import { sql } from 'kysely';
 import { Client as PgClient } from 'pg';
 import { createMessagingActivities } from '../../src/activities/messaging';
 import { createDatabase, type Db } from '../../src/db/database';
 import { createLogger } from '../../src/lib/logger';
 import { attachDeepLink, createDeepLink, recordDeepLinkClick } from '../../src/smartengage/deep-links';
 import { customerTimeline } from '../../src/smartengage/decisions';
-import { claimSignals, drainSignalOutbox, startOutboxDrainer } from '../../src/temporal/clients/signal-outbox';
+import { claimSignals, drainSignalOutbox, startOutboxDrainer, type OutboxDrainer } from '../../src/temporal/clients/signal-outbox';
+import { freePort } from '../../src/temporal/dev-server';
 import { activeTemplateId, recordInput } from '../messaging/fixtures';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { eventually } from '../helpers/wait';
@@ -189,4 +192,104 @@ it('delivers the rows a crashed drainer had locked once its connection is gone, 
   expect(await signalsReceived(reminder.workflow_id)).toBe(1);
   expect(await outboxOf([reminder.id])).toBe(0);
   await crashing.end().catch(() => undefined);
+});
+
+describe('a signal Temporal does not take', () => {
+  const dbNow = async () => (await sql<{ now: Date }>`SELECT now() AS now`.execute(system.db)).rows[0].now.getTime();
+  const outboxRow = (messageId: string) =>
+    system.db
+      .selectFrom('signal_outbox')
+      .select(['attempts', 'last_error', sql<number>`extract(epoch from next_attempt_at) * 1000`.as('due_ms')])
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
+
+  it('stays in the outbox with its error and attempts, due again after 2^attempts seconds (at most a minute) rather than when its lease ends, and is delivered once Temporal takes it', async () => {
+    const reminder = await sentReminder();
+    await recordDeepLinkClick(system.db, reminder.tokenId);
+    // a client for a namespace the server does not have: every signal is refused
+    const refusing = new Client({ connection: system.client.connection, namespace: `missing-${randomUUID()}` });
+
+    for (const [attempts, backoffSeconds] of [[0, 1], [3, 8], [6, 60], [9, 60]]) {
+      await system.db.updateTable('signal_outbox').set({ attempts, next_attempt_at: sql`now()` }).where('message_id', '=', reminder.id).execute();
+      const errors: Array<{ error: unknown; messageId: string }> = [];
+      const before = await dbNow();
+      // claimed under a 30 s lease; the refusal replaces the lease with the backoff
+      await drainSignalOutbox(system.db, refusing, { leaseSeconds: 30, onError: (error, row) => errors.push({ error, messageId: row.message_id }) });
+      const after = await dbNow();
+      expect(errors.filter((e) => e.messageId === reminder.id)).toEqual([{ error: expect.any(NamespaceNotFoundError), messageId: reminder.id }]);
+      const row = await outboxRow(reminder.id);
+      expect(row).toMatchObject({ attempts: attempts + 1, last_error: expect.stringContaining('Namespace not found') });
+      expect(Number(row!.due_ms)).toBeGreaterThanOrEqual(before + backoffSeconds * 1000);
+      expect(Number(row!.due_ms)).toBeLessThanOrEqual(after + backoffSeconds * 1000);
+    }
+    // not due yet: nobody delivers it, even with a client Temporal answers
+    await drainSignalOutbox(system.db, system.client);
+    expect(await signalsReceived(reminder.workflow_id)).toBe(0);
+    expect(await outboxRow(reminder.id)).toMatchObject({ attempts: 10 });
+
+    await system.db.updateTable('signal_outbox').set({ next_attempt_at: sql`now()` }).where('message_id', '=', reminder.id).execute();
+    expect(await drainSignalOutbox(system.db, system.client)).toBeGreaterThanOrEqual(1);
+    expect(await signalsReceived(reminder.workflow_id)).toBe(1);
+    expect(await outboxRow(reminder.id)).toBeUndefined();
+    expect(await responseOf(reminder.id)).toBe('CLICKED');
+  });
+
+  it('records the response directly and leaves the outbox when the message has no workflow, or its workflow never ran', async () => {
+    const customer = await createCustomer(system.db, { serviceId });
+    const clicked = async (workflowId: string | null) => {
+      const link = await createDeepLink(system.db, system.config, { customerId: customer.id, serviceId, workflowId: `link-${randomUUID()}`, ttlHours: 24, promoCode: null });
+      const { messageId } = await activities.recordMessage(recordInput(customer.id, templateId, { workflowId: workflowId ?? `unused-${randomUUID()}`, deepLink: link.url }));
+      // a message stored with no owning workflow (the column allows it)
+      if (workflowId === null) await system.db.updateTable('ai_messages').set({ workflow_id: null }).where('id', '=', messageId).execute();
+      await attachDeepLink(system.db, link.tokenId, messageId);
+      expect(await recordDeepLinkClick(system.db, link.tokenId)).toMatchObject({ messageId, signalOwed: true });
+      return messageId;
+    };
+    const withoutWorkflow = await clicked(null);
+    const neverRan = await clicked(`never-started-${randomUUID()}`);
+    expect(await system.db.selectFrom('signal_outbox').select('workflow_id').where('message_id', '=', withoutWorkflow).executeTakeFirstOrThrow()).toEqual({ workflow_id: null });
+
+    const errors: unknown[] = [];
+    expect(await drainSignalOutbox(system.db, system.client, { onError: (e) => errors.push(e) })).toBeGreaterThanOrEqual(2);
+    expect(errors).toEqual([]);
+    expect(await outboxOf([withoutWorkflow, neverRan])).toBe(0);
+    expect(await responseOf(withoutWorkflow)).toBe('CLICKED');
+    expect(await responseOf(neverRan)).toBe('CLICKED');
+    // the click statement stored CLICKED and its timeline entry already: the direct record adds no second one
+    expect((await timelineKinds(customer.id)).filter((k) => k === 'clicked')).toHaveLength(2);
+  });
+
+  it('reports a database it cannot reach on every pass and keeps passing; stop() waits for the pass under way, runs no final one, and kicks after it do nothing', async () => {
+    const unreachable = await createDatabase({ url: `postgres://postgres@127.0.0.1:${await freePort()}/none` });
+    const errors: unknown[] = [];
+    let stopping: Promise<void> | undefined;
+    const drainer: OutboxDrainer = startOutboxDrainer(
+      unreachable,
+      system.client,
+      drainerOptions({
+        intervalMs: 50,
+        // the same pace busy or not, so every pass looks at the outbox
+        busySignalsPerSecond: 50,
+        onError: (e) => {
+          errors.push(e);
+          // a click stored while the second pass is under way: that kick is dropped, the next timed pass looks again
+          if (errors.length === 2) drainer.kick();
+          if (errors.length === 3) stopping = drainer.stop();
+        },
+      }),
+    );
+    try {
+      await eventually(async () => stopping !== undefined, 10_000, 20);
+      await stopping;
+      expect(errors).toHaveLength(3);
+      expect(errors.every((e) => /ECONNREFUSED/.test(String((e as Error).message ?? (e as AggregateError).errors)))).toBe(true);
+      drainer.kick();
+      // ten poll intervals: neither the kick nor the timer starts another pass
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(errors).toHaveLength(3);
+    } finally {
+      await drainer.stop();
+      await unreachable.destroy();
+    }
+  });
 });
