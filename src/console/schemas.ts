@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SessionViewSchema } from '../coachnova/session-view-schema';
+import { CampaignCountsSchema, CampaignStatusSchema } from '../smartengage/campaign-schemas';
 
 /**
  * What `/internal/console/*` answers, one definition each: the route documents these in
@@ -21,22 +22,12 @@ export type ConsoleSettings = z.infer<typeof ConsoleSettingsSchema>;
 export const CampaignListEntrySchema = z.object({
   job_id: z.uuid(),
   segment_id: z.string(),
-  status: z.enum(['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED']),
+  status: CampaignStatusSchema,
   workflow_id: z.string(),
   experiment_id: z.uuid().nullable(),
   experiment_name: z.string().nullable(),
   estimated_customers: z.number().int(),
-  counts: z
-    .object({
-      eligible: z.number().int(),
-      sent: z.number().int(),
-      failed: z.number().int(),
-      skipped: z.number().int(),
-      skipped_reasons: z.record(z.string(), z.number().int()),
-      in_flight: z.number().int(),
-      awaiting_approval: z.number().int(),
-    })
-    .describe("a running campaign's live counts from its workflow, else the stored ones"),
+  counts: CampaignCountsSchema.describe("a running campaign's live counts from its workflow, else the stored ones"),
   created_at: isoTime,
   finished_at: isoTime.nullable(),
 });

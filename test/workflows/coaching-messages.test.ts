@@ -7,7 +7,8 @@ import { endOfQuietHours } from '../../src/core/local-time';
 import { checkInSignal, COACHING_SESSION_WORKFLOW, jobCompletedSignal, sessionStateQuery } from '../../src/workflows/coachnova/definitions';
 import type { coachingSession } from '../../src/workflows/coachnova/session';
 import { DHAKA, quietHoursAwayFromNow } from '../coachnova/fixtures';
-import { draft, eventually, SAFE, startWorkflowHarness, type ActivityMocks, type WorkflowHarness } from './harness';
+import { eventually, SAFE, startWorkflowHarness, type WorkflowHarness } from './harness';
+import { coachingActivities as activities } from './coaching-activities';
 
 /**
  * A coaching message's steps when something goes wrong, on mocked activities: the email fails,
@@ -43,28 +44,6 @@ const hhmm = (at: Date) => at.toLocaleTimeString('en-GB', { timeZone: DHAKA, hou
 const quietNow = () => ({ quietHoursStart: hhmm(new Date(Date.now() - HOUR)), quietHoursEnd: hhmm(new Date(Date.now() + HOUR)) });
 /** A failure Temporal does not retry, as an activity throws it after its last attempt. */
 const failing = (message: string) => jest.fn().mockRejectedValue(ApplicationFailure.nonRetryable(message, 'TestFailure'));
-
-function activities(settings: CoachingSettings, overrides: ActivityMocks = {}, hasEmail = false) {
-  let ids = 0;
-  const mocks = {
-    loadCoachingProfile: jest.fn().mockResolvedValue({ firstName: 'Rahim', locale: 'en', timezone: DHAKA, hasEmail }),
-    loadRecentJobs: jest.fn().mockResolvedValue([]),
-    storeBurnoutAssessments: jest.fn().mockResolvedValue(undefined),
-    loadBookingServiceName: jest.fn().mockResolvedValue('AC Repair'),
-    generateDraft: jest.fn().mockResolvedValue(draft('A tip for tomorrow')),
-    renderTemplateDraft: jest.fn().mockResolvedValue(draft('Template tip', 'template')),
-    checkSafety: jest.fn().mockResolvedValue(SAFE),
-    recordMessage: jest.fn(async () => ({ messageId: `msg-${++ids}` })),
-    markInAppDelivered: jest.fn().mockResolvedValue(undefined),
-    sendMessageEmail: jest.fn().mockResolvedValue(undefined),
-    markMessageFailed: jest.fn().mockResolvedValue(undefined),
-    recordMessageResponse: jest.fn().mockResolvedValue(undefined),
-    noteSkippedMessage: jest.fn().mockResolvedValue(undefined),
-    sendSupervisorAlert: jest.fn().mockResolvedValue(undefined),
-    loadCoachingSettings: jest.fn().mockResolvedValue(settings),
-  };
-  return { ...mocks, ...overrides } as Record<keyof typeof mocks, jest.Mock>;
-}
 
 function start(taskQueue: string, settings: CoachingSettings) {
   const workerId = randomUUID();

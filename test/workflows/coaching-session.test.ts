@@ -5,7 +5,8 @@ import { checkInSignal, COACHING_SESSION_WORKFLOW, jobCancelledSignal, jobComple
 import type { coachingSession } from '../../src/workflows/coachnova/session';
 import { messageResponseSignal } from '../../src/workflows/shared/signals';
 import { quietHoursAwayFromNow } from '../coachnova/fixtures';
-import { draft, eventually, SAFE, startWorkflowHarness, type ActivityMocks, type WorkflowHarness } from './harness';
+import { eventually, startWorkflowHarness, type WorkflowHarness } from './harness';
+import { coachingActivities as activities } from './coaching-activities';
 
 /** The coaching session's decisions on mocked activities: reminders, timeouts, escalation, caps, continue-as-new. */
 
@@ -27,30 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness?.close();
 });
-
-/** Activities of a worker without an email address; `settings` is what the configuration says today. */
-function activities(settings: CoachingSettings, overrides: ActivityMocks = {}) {
-  let ids = 0;
-  const mocks = {
-    loadCoachingProfile: jest.fn().mockResolvedValue({ firstName: 'Rahim', locale: 'en', timezone: 'Asia/Dhaka', hasEmail: false }),
-    loadRecentJobs: jest.fn().mockResolvedValue([]),
-    storeBurnoutAssessments: jest.fn().mockResolvedValue(undefined),
-    loadBookingServiceName: jest.fn().mockResolvedValue('AC Repair'),
-    generateDraft: jest.fn().mockResolvedValue(draft('A tip for tomorrow')),
-    renderTemplateDraft: jest.fn().mockResolvedValue(draft('Template tip', 'template')),
-    checkSafety: jest.fn().mockResolvedValue(SAFE),
-    recordMessage: jest.fn(async () => ({ messageId: `msg-${++ids}` })),
-    markInAppDelivered: jest.fn().mockResolvedValue(undefined),
-    sendMessageEmail: jest.fn().mockResolvedValue(undefined),
-    markMessageFailed: jest.fn().mockResolvedValue(undefined),
-    recordMessageResponse: jest.fn().mockResolvedValue(undefined),
-    noteSkippedMessage: jest.fn().mockResolvedValue(undefined),
-    sendSupervisorAlert: jest.fn().mockResolvedValue(undefined),
-    // the dev server suggests continue-as-new early (test/global-setup.ts): the run after it reads these
-    loadCoachingSettings: jest.fn().mockResolvedValue(settings),
-  };
-  return { ...mocks, ...overrides } as Record<keyof typeof mocks, jest.Mock>;
-}
 
 function start(taskQueue: string, settings: CoachingSettings, workerId = randomUUID()) {
   return harness.client.workflow.start<typeof coachingSession>(COACHING_SESSION_WORKFLOW, { workflowId: `coaching-test-${workerId}`, taskQueue, args: [{ workerId, settings }] });
