@@ -33,6 +33,7 @@ describe('describeDependencies', () => {
     });
     expect(JSON.stringify(banner)).not.toMatch(/s3cret|hunter2|sk-test-key/);
     expect(describeDependencies({ ...config, OPENAI_BASE_URL: 'http://127.0.0.1:9999/v1' }).llm).toBe('gpt-test at http://127.0.0.1:9999/v1');
+    expect(describeDependencies({ ...config, DATABASE_URL: 'postgres://db.internal/shoktiai' }).database).toBe('postgres://db.internal/shoktiai');
   });
 
   it('does not repeat a URL it cannot parse', () => {
