@@ -1,4 +1,6 @@
-import type { CoachingSettings } from '../../src/coachnova/settings';
+import { coachingSettingsFromConfig, type CoachingSettings } from '../../src/coachnova/settings';
+import type { Config } from '../../src/config';
+import { quietHoursAwayFromNow } from '../coachnova/fixtures';
 import { draft, SAFE, type ActivityMocks } from './harness';
 
 /**
@@ -26,4 +28,18 @@ export function coachingActivities(settings: CoachingSettings, overrides: Activi
     loadCoachingSettings: jest.fn().mockResolvedValue(settings),
   };
   return { ...mocks, ...overrides } as Record<keyof typeof mocks, jest.Mock>;
+}
+
+/** Settings for fast session tests: quiet hours away from now, reminder and timeout in minutes, a generous cap. */
+export function testCoachingSettings(config: Config): CoachingSettings {
+  const quiet = quietHoursAwayFromNow();
+  return {
+    ...coachingSettingsFromConfig(config),
+    quietHoursStart: quiet.CN_QUIET_HOURS_START,
+    quietHoursEnd: quiet.CN_QUIET_HOURS_END,
+    ackReminderSeconds: 600,
+    ackTimeoutSeconds: 1200,
+    assessmentIntervalSeconds: 3600,
+    dailyMessageCap: 10,
+  };
 }

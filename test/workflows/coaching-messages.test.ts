@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import type { JobCompletedSignal } from '../../src/coachnova/events';
-import { coachingSettingsFromConfig, type CoachingSettings } from '../../src/coachnova/settings';
+import type { CoachingSettings } from '../../src/coachnova/settings';
 import { endOfQuietHours } from '../../src/core/local-time';
 import { checkInSignal, COACHING_SESSION_WORKFLOW, jobCompletedSignal, sessionStateQuery } from '../../src/workflows/coachnova/definitions';
 import type { coachingSession } from '../../src/workflows/coachnova/session';
-import { DHAKA, quietHoursAwayFromNow } from '../coachnova/fixtures';
+import { DHAKA } from '../coachnova/fixtures';
 import { eventually, SAFE, startWorkflowHarness, type WorkflowHarness } from './harness';
-import { coachingActivities as activities } from './coaching-activities';
+import { coachingActivities as activities, testCoachingSettings } from './coaching-activities';
 
 /**
  * A coaching message's steps when something goes wrong, on mocked activities: the email fails,
@@ -23,16 +23,7 @@ const loggedFor = (workflowId: string) => logged.filter((e) => e.meta?.workflowI
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('ERROR', (entry) => logged.push(entry)), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
   harness = await startWorkflowHarness();
-  const quiet = quietHoursAwayFromNow();
-  base = {
-    ...coachingSettingsFromConfig(harness.config),
-    quietHoursStart: quiet.CN_QUIET_HOURS_START,
-    quietHoursEnd: quiet.CN_QUIET_HOURS_END,
-    ackReminderSeconds: 600,
-    ackTimeoutSeconds: 1200,
-    assessmentIntervalSeconds: 3600,
-    dailyMessageCap: 10,
-  };
+  base = testCoachingSettings(harness.config);
 });
 afterAll(async () => {
   await harness?.close();

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { JobCompletedSignal } from '../../src/coachnova/events';
-import { coachingSettingsFromConfig, type CoachingSettings } from '../../src/coachnova/settings';
+import type { CoachingSettings } from '../../src/coachnova/settings';
 import { checkInSignal, COACHING_SESSION_WORKFLOW, jobCancelledSignal, jobCompletedSignal, sessionStateQuery } from '../../src/workflows/coachnova/definitions';
 import type { coachingSession } from '../../src/workflows/coachnova/session';
 import { messageResponseSignal } from '../../src/workflows/shared/signals';
-import { quietHoursAwayFromNow } from '../coachnova/fixtures';
 import { eventually, startWorkflowHarness, type WorkflowHarness } from './harness';
-import { coachingActivities as activities } from './coaching-activities';
+import { coachingActivities as activities, testCoachingSettings } from './coaching-activities';
 
 /** The coaching session's decisions on mocked activities: reminders, timeouts, escalation, caps, continue-as-new. */
 
@@ -14,16 +13,7 @@ let harness: WorkflowHarness;
 let base: CoachingSettings;
 beforeAll(async () => {
   harness = await startWorkflowHarness();
-  const quiet = quietHoursAwayFromNow();
-  base = {
-    ...coachingSettingsFromConfig(harness.config),
-    quietHoursStart: quiet.CN_QUIET_HOURS_START,
-    quietHoursEnd: quiet.CN_QUIET_HOURS_END,
-    ackReminderSeconds: 600,
-    ackTimeoutSeconds: 1200,
-    assessmentIntervalSeconds: 3600,
-    dailyMessageCap: 10,
-  };
+  base = testCoachingSettings(harness.config);
 });
 afterAll(async () => {
   await harness?.close();
