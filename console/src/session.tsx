@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import type { Call } from './api';
+import type { ConsoleSettings as Settings } from '../../src/console/schemas';
 
 export interface Session {
   token: string;
@@ -8,11 +9,7 @@ export interface Session {
   expiresAt: number;
 }
 
-export interface Settings {
-  temporal_ui_url: string;
-  namespace: string;
-  schedule_id: string;
-}
+export type { ConsoleSettings as Settings } from '../../src/console/schemas';
 
 export const CallContext = createContext<Call>(() => Promise.reject(new Error('not signed in')));
 export const SettingsContext = createContext<Settings | null>(null);

@@ -3,28 +3,14 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
 import { workerStateView } from '../coachnova/worker-state';
-import type { SessionView } from '../coachnova/session-view-schema';
 import { runningSessionView } from '../temporal/clients/coaching-session';
 import { campaignProgress } from '../temporal/clients/campaign';
-import type { CustomerMatch, CustomerMessage } from './types';
+import type { BoardWorker, CampaignListEntry, CoachnovaActivity, CustomerDetail, CustomerMatch } from './schemas';
 
 /**
  * Read models for the operator console (DESIGN.md Part 2, "Operator console"): lists the
  * existing endpoints do not give (campaigns, customer search, the CoachNova board). Read only.
  */
-
-export interface CampaignListEntry {
-  job_id: string;
-  segment_id: string;
-  status: string;
-  workflow_id: string;
-  experiment_id: string | null;
-  experiment_name: string | null;
-  estimated_customers: number;
-  counts: { eligible: number; sent: number; failed: number; skipped: number; skipped_reasons: Record<string, number>; in_flight: number; awaiting_approval: number };
-  created_at: string;
-  finished_at: string | null;
-}
 
 /** Newest campaigns first; a running one's counts come live from its workflow (the table lags). */
 export async function listCampaigns(db: Db, temporal: Client, limit: number): Promise<CampaignListEntry[]> {
@@ -72,7 +58,7 @@ export async function searchCustomers(db: Db, text: string, limit: number): Prom
 
 
 /** A customer with every message written to them, newest first, each with its safety verdict and response. */
-export async function customerWithMessages(db: Db, customerId: string): Promise<{ customer: CustomerMatch; messages: CustomerMessage[] } | null> {
+export async function customerWithMessages(db: Db, customerId: string): Promise<CustomerDetail | null> {
   const customer = await db.selectFrom('users as u').innerJoin('customers as c', 'c.id', 'u.id').select(['u.id', 'u.email', 'u.full_name', 'u.locale']).where('u.id', '=', customerId).executeTakeFirst();
   if (!customer) return null;
   const rows = await db.selectFrom('ai_messages').selectAll().where('user_id', '=', customerId).orderBy('created_at', 'desc').limit(100).execute();
@@ -100,13 +86,6 @@ export async function customerWithMessages(db: Db, customerId: string): Promise<
   };
 }
 
-export interface BoardWorker {
-  worker_id: string;
-  full_name: string;
-  email: string;
-  view: SessionView;
-}
-
 const LEVEL_ORDER: Record<string, number> = { HIGH: 0, MODERATE: 1, LOW: 2 };
 
 /**
@@ -124,7 +103,7 @@ export async function coachnovaBoard(db: Db, config: Config, temporal: Client, l
 }
 
 /** Recent coaching tips and supervisor escalations, optionally for one worker, newest first. */
-export async function coachnovaActivity(db: Db, workerId: string | undefined, limit: number) {
+export async function coachnovaActivity(db: Db, workerId: string | undefined, limit: number): Promise<CoachnovaActivity> {
   let tips = db
     .selectFrom('ai_messages as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')

@@ -1,3 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import {
+  CampaignListSchema,
+  CoachnovaActivitySchema,
+  CoachnovaBoardSchema,
+  ConsoleSettingsSchema,
+  CustomerDetailSchema,
+  CustomerMatchListSchema,
+} from '../../src/console/schemas';
 import { getJson } from '../helpers/http';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { createWorker } from '../coachnova/fixtures';
@@ -75,5 +85,60 @@ describe('/internal/console', () => {
 
   it('tells the console where the Temporal UI is', async () => {
     expect((await get('/internal/console/settings')).body).toEqual({ temporal_ui_url: `http://localhost:${system.config.TEMPORAL_UI_PORT}`, namespace: system.config.TEMPORAL_NAMESPACE, schedule_id: system.config.SE_SCHEDULE_ID });
+  });
+});
+
+describe('answers and their documentation', () => {
+  /** The answer as its schema reads it, unknown fields dropped: equal to the answer only when nothing is undocumented. */
+  const documented = (schema: z.ZodType, body: unknown) => expect(schema.parse(body)).toEqual(body);
+
+  it('every answer, with data in every field, is what /openapi.json documents', async () => {
+    const serviceId = await createService(system.db);
+    const customer = await createCustomer(system.db, { serviceId });
+    const worker = await createWorker(system.db);
+    const campaign = await system.db
+      .insertInto('campaigns')
+      .values({ segment_id: `seg_${randomUUID().slice(0, 8)}`, criteria: JSON.stringify({}), status: 'COMPLETED', eligible_count: 3, sent_count: 2, skipped_count: 1, skipped_reasons: JSON.stringify({ no_consent: 1 }), workflow_id: `campaign-${randomUUID()}`, finished_at: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const message = { role: 'CUSTOMER' as const, channel: 'EMAIL' as const, message_text: 'Come back', subject: 'We miss you', locale: 'en' as const, model: 'gpt-test', prompt_version: 1 };
+    await system.db
+      .insertInto('ai_messages')
+      .values([
+        { ...message, user_id: customer.id, agent_type: 'smartengage', message_type: 'REMINDER', campaign_id: campaign.id, workflow_id: 'reengagement-x', safety_checks: JSON.stringify({ safe: true, checks: [{ name: 'pii', passed: true }], fallback_reason: 'llm_unavailable' }), delivery_status: 'SENT', sent_at: new Date(), user_response: 'CLICKED', responded_at: new Date() },
+        { ...message, role: 'WORKER', user_id: worker.id, worker_id: worker.id, agent_type: 'coachnova', message_type: 'COACHING', workflow_id: `coaching-${worker.id}`, safety_checks: JSON.stringify({}) },
+      ])
+      .execute();
+    await system.db
+      .insertInto('supervisor_alerts')
+      .values({ worker_id: worker.id, idempotency_key: randomUUID(), score: 81.5, level: 'HIGH', factors: JSON.stringify([]), workflow_id: `coaching-${worker.id}`, sent_at: new Date() })
+      .execute();
+
+    const answers: Array<[string, z.ZodObject]> = [
+      ['/internal/console/settings', ConsoleSettingsSchema],
+      ['/internal/console/campaigns', CampaignListSchema],
+      [`/internal/console/customers?q=${customer.id}`, CustomerMatchListSchema],
+      [`/internal/console/customers/${customer.id}`, CustomerDetailSchema],
+      ['/internal/console/coachnova/workers', CoachnovaBoardSchema],
+      [`/internal/console/coachnova/activity?worker_id=${worker.id}`, CoachnovaActivitySchema],
+    ];
+    for (const [path, schema] of answers) {
+      const res = await get(path);
+      expect(`${path} ${res.status}`).toBe(`${path} 200`);
+      documented(schema, res.body);
+    }
+    const detail = (await get(`/internal/console/customers/${customer.id}`)).body;
+    expect(detail.messages[0]).toMatchObject({ safety: { safe: true, failed: [], fallback_reason: 'llm_unavailable' }, response: 'CLICKED' });
+    const activity = (await get(`/internal/console/coachnova/activity?worker_id=${worker.id}`)).body;
+    expect(activity.escalations).toEqual([expect.objectContaining({ score: 81.5, level: 'HIGH' })]);
+    expect(activity.tips).toEqual([expect.objectContaining({ message_type: 'COACHING', delivery_status: 'PENDING', user_response: null })]);
+
+    // each path's 200 names its schema, not an open object
+    const doc = (await getJson(`${system.baseUrl}/openapi.json`)).body;
+    for (const [path, schema] of answers) {
+      const documentedPath = path.split('?')[0].replace(customer.id, '{id}');
+      const ok = doc.paths[documentedPath].get.responses['200'].content['application/json'].schema;
+      expect(Object.keys(ok.properties).sort()).toEqual(Object.keys(schema.shape).sort());
+    }
   });
 });

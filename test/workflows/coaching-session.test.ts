@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { JobCompletedSignal } from '../../src/coachnova/events';
-import { coachingSettingsFromConfig, type CoachingSettings } from '../../src/coachnova/settings';
+import type { CoachingSettings } from '../../src/coachnova/settings';
 import { checkInSignal, COACHING_SESSION_WORKFLOW, jobCancelledSignal, jobCompletedSignal, sessionStateQuery } from '../../src/workflows/coachnova/definitions';
 import type { coachingSession } from '../../src/workflows/coachnova/session';
 import { messageResponseSignal } from '../../src/workflows/shared/signals';
-import { quietHoursAwayFromNow } from '../coachnova/fixtures';
-import { draft, eventually, SAFE, startWorkflowHarness, type ActivityMocks, type WorkflowHarness } from './harness';
+import { eventually, startWorkflowHarness, type WorkflowHarness } from './harness';
+import { coachingActivities as activities, testCoachingSettings } from './coaching-activities';
 
 /** The coaching session's decisions on mocked activities: reminders, timeouts, escalation, caps, continue-as-new. */
 
@@ -13,44 +13,11 @@ let harness: WorkflowHarness;
 let base: CoachingSettings;
 beforeAll(async () => {
   harness = await startWorkflowHarness();
-  const quiet = quietHoursAwayFromNow();
-  base = {
-    ...coachingSettingsFromConfig(harness.config),
-    quietHoursStart: quiet.CN_QUIET_HOURS_START,
-    quietHoursEnd: quiet.CN_QUIET_HOURS_END,
-    ackReminderSeconds: 600,
-    ackTimeoutSeconds: 1200,
-    assessmentIntervalSeconds: 3600,
-    dailyMessageCap: 10,
-  };
+  base = testCoachingSettings(harness.config);
 });
 afterAll(async () => {
   await harness?.close();
 });
-
-/** Activities of a worker without an email address; `settings` is what the configuration says today. */
-function activities(settings: CoachingSettings, overrides: ActivityMocks = {}) {
-  let ids = 0;
-  const mocks = {
-    loadCoachingProfile: jest.fn().mockResolvedValue({ firstName: 'Rahim', locale: 'en', timezone: 'Asia/Dhaka', hasEmail: false }),
-    loadRecentJobs: jest.fn().mockResolvedValue([]),
-    storeBurnoutAssessments: jest.fn().mockResolvedValue(undefined),
-    loadBookingServiceName: jest.fn().mockResolvedValue('AC Repair'),
-    generateDraft: jest.fn().mockResolvedValue(draft('A tip for tomorrow')),
-    renderTemplateDraft: jest.fn().mockResolvedValue(draft('Template tip', 'template')),
-    checkSafety: jest.fn().mockResolvedValue(SAFE),
-    recordMessage: jest.fn(async () => ({ messageId: `msg-${++ids}` })),
-    markInAppDelivered: jest.fn().mockResolvedValue(undefined),
-    sendMessageEmail: jest.fn().mockResolvedValue(undefined),
-    markMessageFailed: jest.fn().mockResolvedValue(undefined),
-    recordMessageResponse: jest.fn().mockResolvedValue(undefined),
-    noteSkippedMessage: jest.fn().mockResolvedValue(undefined),
-    sendSupervisorAlert: jest.fn().mockResolvedValue(undefined),
-    // the dev server suggests continue-as-new early (test/global-setup.ts): the run after it reads these
-    loadCoachingSettings: jest.fn().mockResolvedValue(settings),
-  };
-  return { ...mocks, ...overrides } as Record<keyof typeof mocks, jest.Mock>;
-}
 
 function start(taskQueue: string, settings: CoachingSettings, workerId = randomUUID()) {
   return harness.client.workflow.start<typeof coachingSession>(COACHING_SESSION_WORKFLOW, { workflowId: `coaching-test-${workerId}`, taskQueue, args: [{ workerId, settings }] });

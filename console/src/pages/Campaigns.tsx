@@ -3,26 +3,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { useCall } from '../session';
 import { Card, Errors, Loading, RunLink, when } from '../components';
+import type { CampaignListEntry as CampaignEntry } from '../../../src/console/schemas';
 
-export interface Counts {
-  eligible: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  skipped_reasons: Record<string, number>;
-  in_flight: number;
-  awaiting_approval: number;
-}
-interface CampaignEntry {
-  job_id: string;
-  status: string;
-  workflow_id: string;
-  experiment_id: string | null;
-  experiment_name: string | null;
-  estimated_customers: number;
-  counts: Counts;
-  created_at: string;
-}
+export type Counts = CampaignEntry['counts'];
 
 export function Reasons({ reasons }: { reasons: Record<string, number> }) {
   const entries = Object.entries(reasons);

@@ -2,40 +2,10 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { useCall } from '../session';
 import { Card, Errors, Loading, RunLink, when } from '../components';
+import type { BoardWorker, CoachnovaActivity as Activity } from '../../../src/console/schemas';
 
-interface Factor {
-  name: string;
-  value: number;
-  limit: number;
-  start: number;
-  weight: number;
-  points: number;
-}
-interface View {
-  source: string;
-  workflow_id: string | null;
-  risk: { score: number; level: 'LOW' | 'MODERATE' | 'HIGH'; factors: Factor[]; override?: string; assessed_at: string | null } | null;
-  metrics: {
-    hours_last_24h: number;
-    hours_last_7d: number;
-    consecutive_working_days: number;
-    recent_avg_rating: number | null;
-    previous_avg_rating: number | null;
-    latest_check_in_score: number | null;
-    escalations: number;
-    messages_today: number;
-  } | null;
-}
-interface BoardWorker {
-  worker_id: string;
-  full_name: string;
-  email: string;
-  view: View;
-}
-interface Activity {
-  tips: Array<{ id: string; worker_id: string; full_name: string; message_type: string; subject: string | null; message_text: string; delivery_status: string; user_response: string | null; workflow_id: string | null; created_at: string }>;
-  escalations: Array<{ id: string; worker_id: string; full_name: string; score: number; level: string; workflow_id: string | null; sent_at: string | null; created_at: string }>;
-}
+type View = BoardWorker['view'];
+type Factor = NonNullable<View['risk']>['factors'][number];
 
 const FACTOR_LABEL: Record<string, string> = {
   hours_last_24h: 'Hours in the last 24 h',

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useCall } from '../session';
 import { Card, Errors, Loading, RunLink, when } from '../components';
-import type { CustomerMatch as Match, CustomerMessage as Message } from '../../../src/console/types';
+import type { CustomerMatch as Match, CustomerMessage as Message } from '../../../src/console/schemas';
 
 interface TimelineEvent {
   at: string;

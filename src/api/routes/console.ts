@@ -3,6 +3,15 @@ import { join } from 'node:path';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { coachnovaActivity, coachnovaBoard, customerWithMessages, listCampaigns, searchCustomers } from '../../console/queries';
+import {
+  CampaignListSchema,
+  CoachnovaActivitySchema,
+  CoachnovaBoardSchema,
+  ConsoleSettingsSchema,
+  CustomerDetailSchema,
+  CustomerMatchListSchema,
+  type ConsoleSettings,
+} from '../../console/schemas';
 import { notFound } from '../../lib/errors';
 import { projectRoot } from '../../runtime/project-root';
 import type { ApiDeps } from '../deps';
@@ -45,7 +54,8 @@ export function consoleApiRouter({ config, db, temporal }: ApiDeps): Router {
   const router = Router();
 
   router.get('/settings', (_req, res) => {
-    res.json({ temporal_ui_url: config.TEMPORAL_UI_URL ?? `http://localhost:${config.TEMPORAL_UI_PORT}`, namespace: config.TEMPORAL_NAMESPACE, schedule_id: config.SE_SCHEDULE_ID });
+    const settings: ConsoleSettings = { temporal_ui_url: config.TEMPORAL_UI_URL ?? `http://localhost:${config.TEMPORAL_UI_PORT}`, namespace: config.TEMPORAL_NAMESPACE, schedule_id: config.SE_SCHEDULE_ID };
+    res.json(settings);
   });
 
   router.get('/campaigns', async (req, res) => {
@@ -79,13 +89,13 @@ export function consoleApiRouter({ config, db, temporal }: ApiDeps): Router {
 }
 
 function registerOpenApi(): void {
-  const ok = (description: string) => ({ description, content: { 'application/json': { schema: z.object({}).passthrough() } } });
+  const ok = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
   const tags = ['console'];
   const base = '/internal/console';
-  openApiRegistry.registerPath({ method: 'get', path: `${base}/settings`, summary: 'What the console links to: the Temporal UI base URL and namespace', tags, responses: { 200: ok('settings'), ...errorResponses(401, 403) } });
-  openApiRegistry.registerPath({ method: 'get', path: `${base}/campaigns`, summary: 'Campaigns, newest first, with live counts for running ones', tags, request: { query: LimitQuery }, responses: { 200: ok('campaigns'), ...errorResponses(401, 403, 422) } });
-  openApiRegistry.registerPath({ method: 'get', path: `${base}/customers`, summary: 'Customers by id, or by email (exact or beginning)', tags, request: { query: SearchQuery }, responses: { 200: ok('matches'), ...errorResponses(401, 403, 422) } });
-  openApiRegistry.registerPath({ method: 'get', path: `${base}/customers/{id}`, summary: "A customer and their messages, each with its safety verdict and response", tags, request: { params: IdParams }, responses: { 200: ok('the customer'), ...errorResponses(401, 403, 404, 422) } });
-  openApiRegistry.registerPath({ method: 'get', path: `${base}/coachnova/workers`, summary: 'Every worker with risk level and factors, highest risk first', tags, request: { query: LimitQuery }, responses: { 200: ok('the board'), ...errorResponses(401, 403, 422) } });
-  openApiRegistry.registerPath({ method: 'get', path: `${base}/coachnova/activity`, summary: 'Recent coaching tips and supervisor escalations', tags, request: { query: ActivityQuery }, responses: { 200: ok('tips and escalations'), ...errorResponses(401, 403, 422) } });
+  openApiRegistry.registerPath({ method: 'get', path: `${base}/settings`, summary: 'What the console links to: the Temporal UI base URL and namespace', tags, responses: { 200: ok(ConsoleSettingsSchema, 'settings'), ...errorResponses(401, 403) } });
+  openApiRegistry.registerPath({ method: 'get', path: `${base}/campaigns`, summary: 'Campaigns, newest first, with live counts for running ones', tags, request: { query: LimitQuery }, responses: { 200: ok(CampaignListSchema, 'campaigns'), ...errorResponses(401, 403, 422) } });
+  openApiRegistry.registerPath({ method: 'get', path: `${base}/customers`, summary: 'Customers by id, or by email (exact or beginning)', tags, request: { query: SearchQuery }, responses: { 200: ok(CustomerMatchListSchema, 'matches'), ...errorResponses(401, 403, 422) } });
+  openApiRegistry.registerPath({ method: 'get', path: `${base}/customers/{id}`, summary: "A customer and their messages, each with its safety verdict and response", tags, request: { params: IdParams }, responses: { 200: ok(CustomerDetailSchema, 'the customer'), ...errorResponses(401, 403, 404, 422) } });
+  openApiRegistry.registerPath({ method: 'get', path: `${base}/coachnova/workers`, summary: 'Every worker with risk level and factors, highest risk first', tags, request: { query: LimitQuery }, responses: { 200: ok(CoachnovaBoardSchema, 'the board'), ...errorResponses(401, 403, 422) } });
+  openApiRegistry.registerPath({ method: 'get', path: `${base}/coachnova/activity`, summary: 'Recent coaching tips and supervisor escalations', tags, request: { query: ActivityQuery }, responses: { 200: ok(CoachnovaActivitySchema, 'tips and escalations'), ...errorResponses(401, 403, 422) } });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
+import { CampaignCountsSchema, CampaignStatusSchema } from '../../smartengage/campaign-schemas';
 import { isKnownTimeZone } from '../../core/local-time';
 import { conflict, notFound } from '../../lib/errors';
 import * as campaigns from '../../smartengage/campaign-store';
@@ -39,23 +40,14 @@ const RunSegmentAccepted = z
   })
   .openapi('RunSegmentAccepted');
 const JobParams = z.object({ job_id: z.uuid() });
-const CountsSchema = z.object({
-  eligible: z.number().int(),
-  sent: z.number().int(),
-  failed: z.number().int(),
-  skipped: z.number().int(),
-  skipped_reasons: z.record(z.string(), z.number().int()),
-  in_flight: z.number().int(),
-  awaiting_approval: z.number().int().openapi({ description: 'customers whose reminder waits for an operator (outside the sliding window)' }),
-});
 const JobStatus = z
   .object({
     job_id: z.uuid(),
     segment_id: z.string(),
-    status: z.enum(['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED']),
+    status: CampaignStatusSchema,
     criteria: z.record(z.string(), z.unknown()),
     estimated_customers: z.number().int(),
-    counts: CountsSchema,
+    counts: CampaignCountsSchema,
     responses: z.record(z.string(), z.number().int()).openapi({ description: 'messages by recorded response (PENDING: none yet)' }),
     delivery: z.record(z.string(), z.number().int()),
     workflow_id: z.string(),
