@@ -3,6 +3,7 @@ import { Client, Connection, type ScheduleHandle } from '@temporalio/client';
 import { NamespaceNotFoundError } from '@temporalio/common';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/lib/logger';
+import { encryptedDataConverter } from '../../src/temporal/codec/data-converter';
 import {
   createCadenceSchedule,
   defaultScheduleOptions,
@@ -27,7 +28,8 @@ const cleanup: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
-  client = new Client({ connection, namespace: 'default' });
+  // as every client of the project: other tests' schedules in this namespace carry encrypted memos
+  client = new Client({ connection, namespace: 'default', dataConverter: encryptedDataConverter(config) });
 });
 afterAll(async () => {
   for (const step of cleanup) await step().catch(() => undefined);

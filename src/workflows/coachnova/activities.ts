@@ -1,4 +1,4 @@
-import { ActivityFailure, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, proxyActivities, proxyLocalActivities, TimeoutFailure } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { SEND_HEARTBEAT_TIMEOUT } from '../shared/send-options';
 
@@ -69,8 +69,17 @@ export async function bestEffort<T>(what: string, fn: () => Promise<T>): Promise
   try {
     return await fn();
   } catch (error) {
-    if (!(error instanceof ActivityFailure)) throw error;
+    if (!isActivityOutcome(error)) throw error;
     log.error(`coachnova: ${what} failed after retries`, { error: error.cause?.message ?? error.message });
     return undefined;
   }
+}
+
+/**
+ * An activity that failed for good. A remote one arrives as an ActivityFailure; a local one as its
+ * own last failure, unwrapped (its ApplicationFailure, or a TimeoutFailure): rethrowing that would
+ * fail the whole session, since an ApplicationFailure thrown by workflow code ends the run.
+ */
+export function isActivityOutcome(error: unknown): error is ActivityFailure | ApplicationFailure | TimeoutFailure {
+  return error instanceof ActivityFailure || error instanceof ApplicationFailure || error instanceof TimeoutFailure;
 }
