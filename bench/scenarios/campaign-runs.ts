@@ -10,6 +10,7 @@ import { assignArm } from '../../src/smartengage/arm-assignment';
 import { resolveCriteria, type SegmentCriteriaInput } from '../../src/smartengage/criteria';
 import { campaignSettings, reengagementWorkflowId } from '../../src/smartengage/core/settings';
 import { withApprovedPromotion } from '../../src/smartengage/core/promotion';
+import { approvalRequest } from '../../src/smartengage/core/approval-request';
 import type { ReengagementSettings, SegmentPageMember } from '../../src/smartengage/types';
 import type { CampaignCustomers } from '../data/campaign-data';
 import { getInternal, postInternal } from '../lib/http';
@@ -380,20 +381,7 @@ async function reengageDirectly(acts: Activities, member: SegmentPageMember, set
   const composed = { ...generated, safetyChecks: { safe: true, checks: verdict.checks, attempts: 1, rejected: [] } };
   const messageId = randomUUID();
   const recorded = await acts.recordReminder({
-    approval: {
-      messageId,
-      workflowId,
-      customerId,
-      campaignId,
-      templateId: composed.templateId,
-      promptVersion: composed.promptVersion,
-      locale,
-      model: composed.model,
-      draft: composed.draft,
-      safety: composed.safetyChecks,
-      settings: settings.approval!,
-      holdClaimHours: settings.frequencyCapHours,
-    },
+    approval: approvalRequest({ messageId, workflowId, customerId, campaignId, locale, composed, settings: settings.approval!, holdClaimHours: settings.frequencyCapHours }),
     link: { customerId, serviceId, workflowId, ttlHours: settings.deepLinkTtlHours, promoCode: settings.promoCode },
     message: { idempotencyKey: `${workflowId}:reminder`, messageId, userId: customerId, role: 'CUSTOMER', agent: 'smartengage', channel: 'EMAIL', messageType: 'REMINDER', locale, composed, campaignId, correlationId: 'bench-plain-loop', workflowId },
   });

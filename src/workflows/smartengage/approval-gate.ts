@@ -2,6 +2,7 @@ import { ApplicationFailure, condition, getExternalWorkflowHandle, setHandler, u
 import type { Activities } from '../../activities';
 import type { ApprovalDecision, SafetyChecks } from '../../db/types';
 import type { ComposedMessage } from '../../messaging/types';
+import { approvalRequest } from '../../smartengage/core/approval-request';
 import type { ApprovalGate as ApprovalGateState, ApprovalDecisionInput, ApprovalSettings, OpenApprovalInput, ReengagementInput, ReminderContext } from '../../smartengage/types';
 import {
   APPROVAL_ALREADY_DECIDED,
@@ -72,21 +73,18 @@ export class ApprovalGate {
     // Accepted from the moment the queue row can exist: an operator may decide before the
     // activity's result reaches this run.
     this.pendingId = messageId;
-    const gate = await open({
-      messageId,
-      workflowId,
-      customerId: input.customerId,
-      campaignId: input.campaignId,
-      templateId: composed.templateId,
-      promptVersion: composed.promptVersion,
-      locale,
-      model: composed.model,
-      draft: composed.draft,
-      safety: composed.safetyChecks,
-      settings,
-      // a waiting draft keeps the customer's contact claim (same activity, one more input field: no new command)
-      holdClaimHours: input.settings.frequencyCapHours,
-    });
+    const gate = await open(
+      approvalRequest({
+        messageId,
+        workflowId,
+        customerId: input.customerId,
+        campaignId: input.campaignId,
+        locale,
+        composed,
+        settings,
+        holdClaimHours: input.settings.frequencyCapHours,
+      }),
+    );
     if (!gate.wait) {
       this.pendingId = null;
       return { messageId, composed, waited: false };
