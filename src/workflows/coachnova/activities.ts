@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, proxyLocalActivities, TimeoutFailure } from '@temporalio/workflow';
+import { log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { isActivityOutcome } from '../shared/activity-outcome';
 import type { Activities } from '../../activities';
 import { SEND_HEARTBEAT_TIMEOUT } from '../shared/send-options';
 
@@ -73,13 +74,4 @@ export async function bestEffort<T>(what: string, fn: () => Promise<T>): Promise
     log.error(`coachnova: ${what} failed after retries`, { error: error.cause?.message ?? error.message });
     return undefined;
   }
-}
-
-/**
- * An activity that failed for good. A remote one arrives as an ActivityFailure; a local one as its
- * own last failure, unwrapped (its ApplicationFailure, or a TimeoutFailure): rethrowing that would
- * fail the whole session, since an ApplicationFailure thrown by workflow code ends the run.
- */
-export function isActivityOutcome(error: unknown): error is ActivityFailure | ApplicationFailure | TimeoutFailure {
-  return error instanceof ActivityFailure || error instanceof ApplicationFailure || error instanceof TimeoutFailure;
 }

@@ -1,10 +1,11 @@
-import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
+import { ActivityFailure, log } from '@temporalio/workflow';
 import { endOfQuietHours, localMoment } from '../../core/local-time';
 import type { CoachingSettings } from '../../coachnova/settings';
 import type { WorkerProfile } from '../../coachnova/work-history';
 import type { Channel } from '../../db/types';
 import type { ComposedMessage, MessageResponseEvent, PromptContext } from '../../messaging/types';
 import { composeSafeMessage } from '../shared/compose';
+import { isActivityOutcome } from '../shared/activity-outcome';
 import { bestEffort, mail, type DatabaseSteps } from './activities';
 import type { CoachingMessageType, PendingMessage, SessionState } from './definitions';
 
@@ -131,7 +132,7 @@ async function compose(ctx: MessageContext, message: PendingMessage): Promise<Co
   } catch (error) {
     // No safe text could be written (even the template failed) or the activities are down:
     // nothing unsafe is ever sent, so the message is dropped and the reason logged.
-    if (!(error instanceof ApplicationFailure) && !(error instanceof ActivityFailure)) throw error;
+    if (!isActivityOutcome(error)) throw error;
     log.error('coachnova: no safe message could be composed', { key: message.key, error: error.message });
     return undefined;
   }
