@@ -103,13 +103,15 @@ export function startOutboxDrainer(db: Db, temporal: Client, options: DrainerOpt
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let ticking = false;
-  let lastStart = 0;
+  // undefined until the first tick: performance.now() counts from process start, so a 0 here
+  // would ignore every kick in the process's first interval
+  let lastStart: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let utilization = performance.eventLoopUtilization();
   let credit = 0;
   const tick = async () => {
     const now = performance.now();
-    const seconds = lastStart ? Math.min(1, (now - lastStart) / 1000) : options.intervalMs / 1000;
+    const seconds = lastStart === undefined ? options.intervalMs / 1000 : Math.min(1, (now - lastStart) / 1000);
     lastStart = now;
     const load = performance.eventLoopUtilization(utilization);
     utilization = performance.eventLoopUtilization();
@@ -137,7 +139,7 @@ export function startOutboxDrainer(db: Db, temporal: Client, options: DrainerOpt
   timer = setTimeout(run, options.intervalMs).unref();
   return {
     kick() {
-      if (!ticking && performance.now() - lastStart >= options.intervalMs) run();
+      if (!ticking && (lastStart === undefined || performance.now() - lastStart >= options.intervalMs)) run();
     },
     async stop() {
       stopped = true;
