@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection, type ScheduleHandle } from '@temporalio/client';
 import { NamespaceNotFoundError } from '@temporalio/common';
 import { loadConfig } from '../../src/config';
@@ -91,6 +91,26 @@ it('lists only SmartEngage schedules; one made by anyone else is described witho
   expect(listed).not.toContain(foreign);
 
   expect(await describeCadenceSchedule(client, handle.scheduleId)).toMatchObject({ schedule_id: foreign, cron: null, timezone: null, note: null, criteria: {}, paused: true });
+});
+
+it('skips a schedule whose memo it cannot decode (another codec or a retired key) and still lists its own', async () => {
+  // another application in the namespace: its memos are encrypted under a key this system does not hold
+  const otherKey = randomBytes(32).toString('base64');
+  const other = new Client({ connection, namespace: 'default', dataConverter: encryptedDataConverter({ ...config, PAYLOAD_CODEC_KEY: otherKey, PAYLOAD_CODEC_PREVIOUS_KEYS: [] }) });
+  const undecodable = created(scheduleId());
+  await createCadenceSchedule(other, config, { scheduleId: undecodable, cron: '0 4 * * *', timezone: 'UTC', criteria: {}, paused: true });
+  const ours = created(scheduleId());
+  await createCadenceSchedule(client, config, { scheduleId: ours, cron: '0 5 * * *', timezone: 'UTC', criteria: {}, paused: true });
+
+  const skipped: string[] = [];
+  const listed = await eventually(async () => {
+    skipped.length = 0;
+    const ids = (await listCadenceSchedules(client, (id) => skipped.push(id))).map((view) => view.schedule_id);
+    return ids.includes(ours) && skipped.includes(undecodable) ? ids : null;
+  });
+  expect(listed).not.toContain(undecodable);
+  // the skip is reported, not silent
+  expect(skipped).toContain(undecodable);
 });
 
 it('answers null or false for a schedule that does not exist, for every action', async () => {

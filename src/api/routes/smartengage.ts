@@ -183,8 +183,10 @@ export function smartengageRouter({ config, db, temporal, logger }: ApiDeps): Ro
     res.json({ customer_id: id, events, ...(eligibility ? { eligibility: { as_of: asOf.toISOString(), criteria, ...eligibility } } : {}) });
   });
 
-  router.get('/schedules', async (_req, res) => {
-    res.json({ schedules: await schedules.listCadenceSchedules(temporal) });
+  router.get('/schedules', async (req, res) => {
+    const skip = (scheduleId: string, error: Error) =>
+      logger.warn({ correlation_id: req.correlationId, scheduleId, err: error }, 'schedule skipped: its memo cannot be decoded (another codec or a retired key)');
+    res.json({ schedules: await schedules.listCadenceSchedules(temporal, skip) });
   });
 
   router.post('/schedules', async (req, res) => {

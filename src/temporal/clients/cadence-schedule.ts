@@ -1,4 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
+import { ValueError } from '@temporalio/common';
 import type { Config } from '../../config';
 import type { Logger } from '../../lib/logger';
 import { SCHEDULED_CADENCE_CHECK_WORKFLOW } from '../../workflows/smartengage/definitions';
@@ -97,15 +98,42 @@ export async function describeCadenceSchedule(client: Client, scheduleId: string
   return ifScheduleExists(async () => toView(await client.schedule.getHandle(scheduleId).describe()), null);
 }
 
-/** SmartEngage schedules (memo agent = smartengage); the listing is eventually consistent. */
-export async function listCadenceSchedules(client: Client): Promise<CadenceScheduleView[]> {
+/**
+ * SmartEngage schedules (memo agent = smartengage); the listing is eventually consistent.
+ *
+ * The namespace is shared: a schedule another application wrote with its own codec (or one
+ * encrypted under a key since retired) cannot be decoded here. The SDK's `schedule.list()`
+ * decodes every memo inside its iterator, so one such schedule would end the whole listing;
+ * this pages the raw ids and describes each one, skipping those it cannot decode.
+ */
+export async function listCadenceSchedules(client: Client, onUndecodable: (scheduleId: string, error: ValueError) => void = () => {}): Promise<CadenceScheduleView[]> {
   const views: CadenceScheduleView[] = [];
-  for await (const summary of client.schedule.list()) {
-    if ((summary.memo as { agent?: string } | undefined)?.agent !== 'smartengage') continue;
-    const view = await describeCadenceSchedule(client, summary.scheduleId);
-    if (view) views.push(view);
+  for (const scheduleId of await listScheduleIds(client)) {
+    let description: ScheduleDescription;
+    try {
+      description = await client.schedule.getHandle(scheduleId).describe();
+    } catch (error) {
+      if (error instanceof ScheduleNotFoundError) continue; // deleted since it was listed
+      if (error instanceof ValueError) {
+        onUndecodable(scheduleId, error);
+        continue;
+      }
+      throw error;
+    }
+    if ((description.memo as { agent?: string } | undefined)?.agent === 'smartengage') views.push(toView(description));
   }
   return views;
+}
+
+async function listScheduleIds(client: Client): Promise<string[]> {
+  const ids: string[] = [];
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listSchedules({ namespace: client.options.namespace, maximumPageSize: 100, nextPageToken });
+    for (const entry of page.schedules ?? []) if (entry.scheduleId) ids.push(entry.scheduleId);
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return ids;
 }
 
 /** Pauses or resumes; false when there is no such schedule. */
