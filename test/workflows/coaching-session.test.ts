@@ -212,9 +212,14 @@ describe('database steps as local activities (issue 16)', () => {
       const handle = await start(taskQueue, base);
       await handle.signal(jobCompletedSignal, bad);
       await eventually(async () => acts.storeBurnoutAssessments.mock.calls.some(([b]) => b.assessments.some((a: any) => a.trigger === 'job_completed')));
-      const history = await handle.fetchHistory();
+      // the local activity's marker is written when its workflow task completes, after the call
+      // returned: on a busy machine the history read right after the call does not have it yet
+      const events = await eventually(async () => {
+        const history = (await handle.fetchHistory()).events ?? [];
+        return localActivities(history).includes('storeBurnoutAssessments') ? history : null;
+      });
       await handle.terminate('test done');
-      return history.events ?? [];
+      return events;
     });
     expect(patches(events)).toContain('coaching-db-steps-local');
     expect(scheduledActivities(events)).toEqual(['generateDraft', 'sendMessageEmail']);
