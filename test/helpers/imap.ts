@@ -1,8 +1,6 @@
 import type { Socket } from 'node:net';
 import hoodiecrow from 'hoodiecrow-imap';
 
-export const SENT_MAILBOX_PATH = '[Gmail]/Sent Mail';
-
 export interface TestImapServer {
   /** A SENT_MAILBOX_URL for the mailbox, as Gmail's would be. */
   url: string;
@@ -16,14 +14,19 @@ export interface TestImapServer {
 
 /**
  * A real IMAP server (hoodiecrow) laid out like a Gmail account: INBOX and "[Gmail]/Sent Mail",
- * the latter marked \Sent (RFC 6154), one user `bot` with password `pw`.
+ * the latter marked \Sent (RFC 6154) unless `markSent` is false, one user `bot` with password `pw`;
+ * `sentFolder` renames the Sent folder (imapflow takes a folder named like "Sent Mail" for the
+ * Sent mailbox even when the server does not mark it).
  */
-export async function startImapServer(): Promise<TestImapServer> {
+export async function startImapServer(options: { markSent?: boolean; sentFolder?: string } = {}): Promise<TestImapServer> {
+  const sentFlags = options.markSent === false ? {} : { 'special-use': '\\Sent' };
+  const sentFolder = options.sentFolder ?? 'Sent Mail';
+  const sentPath = `[Gmail]/${sentFolder}`;
   const server = hoodiecrow({
     plugins: ['ID', 'UNSELECT', 'SPECIAL-USE', 'LITERALPLUS', 'ENABLE'],
     storage: {
       INBOX: { messages: [] },
-      '': { separator: '/', folders: { '[Gmail]': { flags: ['\\Noselect'], folders: { 'Sent Mail': { 'special-use': '\\Sent', messages: [] } } } } },
+      '': { separator: '/', folders: { '[Gmail]': { flags: ['\\Noselect'], folders: { [sentFolder]: { ...sentFlags, messages: [] } } } } },
     },
     users: { bot: { password: 'pw' } },
   });
@@ -35,10 +38,10 @@ export async function startImapServer(): Promise<TestImapServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as { port: number };
   return {
-    url: `imap://bot:pw@127.0.0.1:${port}/${encodeURIComponent(SENT_MAILBOX_PATH)}`,
+    url: `imap://bot:pw@127.0.0.1:${port}/${encodeURIComponent(sentPath)}`,
     port,
-    fileSent: (raw) => void server.appendMessage(SENT_MAILBOX_PATH, ['\\Seen'], false, raw),
-    sentMessageIds: () => (server.getMailbox(SENT_MAILBOX_PATH)?.messages ?? []).map((m) => /^message-id:\s*(\S+)/im.exec(m.raw)?.[1] ?? ''),
+    fileSent: (raw) => void server.appendMessage(sentPath, ['\\Seen'], false, raw),
+    sentMessageIds: () => (server.getMailbox(sentPath)?.messages ?? []).map((m) => /^message-id:\s*(\S+)/im.exec(m.raw)?.[1] ?? ''),
     close: () =>
       new Promise((resolve) => {
         sockets.forEach((socket) => socket.destroy());

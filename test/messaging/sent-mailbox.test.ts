@@ -80,3 +80,13 @@ it('reports nothing listening as unreachable, and a mailbox that does not exist 
   const missing = createSentMailbox(`imap://bot:pw@127.0.0.1:${imap.port}/Sent%20Items`, { timeoutMs: 3000 });
   expect(await problemOf(missing.contains('<11111111-aaaa@shoktiai>'))).toBe('protocol');
 });
+
+it('reports a server with no Sent mailbox, when the URL names none, as a problem rather than "not found"', async () => {
+  const unmarked = await startImapServer({ markSent: false, sentFolder: 'Outgoing Archive' });
+  try {
+    const mailbox = createSentMailbox(`imap://bot:pw@127.0.0.1:${unmarked.port}`, { timeoutMs: 3000 });
+    expect(await problemOf(mailbox.contains('<11111111-aaaa@shoktiai>'))).toBe('no-sent-mailbox');
+  } finally {
+    await unmarked.close();
+  }
+});
