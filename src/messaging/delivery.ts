@@ -262,15 +262,18 @@ async function askSentMailbox(
 
 /**
  * Counts, on the row, the send about to be made after an unknown outcome: counted before it
- * goes out, so a copy the customer may get twice is always explained by its row.
+ * goes out, so a copy the customer may get twice is always explained by its row. Only while this
+ * attempt still holds the lease: one that lost it during the check (cancelled by Temporal, the
+ * lease taken over) must not send, and fails for the retry policy instead.
  */
 async function countResend(db: Db, messageId: string, owner: string): Promise<void> {
-  await db
+  const counted = await db
     .updateTable('ai_messages')
     .set({ unknown_outcome_resends: sql<number>`unknown_outcome_resends + 1`, updated_at: new Date() })
     .where('id', '=', messageId)
     .where('send_lease_owner', '=', owner)
-    .execute();
+    .executeTakeFirst();
+  if (counted.numUpdatedRows === 0n) throw new Error(`message ${messageId}: send lease lost while asking the Sent mailbox; not sent by this attempt`);
 }
 
 /** How long an attempt keeps trying to record SENT for a mail the server already accepted. */

@@ -273,3 +273,36 @@ describe('with SENT_MAILBOX_URL: the Sent mailbox is asked before an in-doubt re
     expect((await emailSentMailboxUnavailable.get()).values.find((v) => v.labels.problem === 'unreachable')?.value).toBe(unavailableBefore + 1);
   }, 30_000);
 });
+
+it('does not send from an attempt that lost its lease while the Sent mailbox kept it waiting: the attempt that took over sends, once', async () => {
+  // an IMAP server that accepts the connection and never answers, asked with a limit past the lease
+  const sockets = new Set<Socket>();
+  const mute: Server = createServer((socket) => void sockets.add(socket));
+  await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+  const silent = await startSilentAfterDataServer();
+  const silentMailer = createMailer({ smtpUrl: silent.url, from: system.config.EMAIL_FROM, outboxDir: 'var/test/outbox', timeoutMs: 10_000 });
+  try {
+    const messageId = await recordedMessage();
+    await sendMessageEmail({ config: system.config, db: system.db, mailer: silentMailer }, { messageId, marketing: true }).catch(() => undefined);
+    expect((await messageRow(messageId)).send_lease_owner).not.toBeNull();
+
+    // attempt A, which Temporal has already given up on (no renewals), waits on the mute mailbox
+    const slowMailbox = createSentMailbox(`imap://bot:pw@127.0.0.1:${(mute.address() as AddressInfo).port}/INBOX`, { timeoutMs: 12_000 });
+    const cancelled = AbortSignal.abort(new Error('heartbeat timeout'));
+    const attemptA = sendMessageEmail({ config: system.config, db: system.db, mailer: system.mailer, sentMailbox: slowMailbox }, { messageId, marketing: true }, { heartbeat: () => undefined, cancelled }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    // attempt B takes the lapsed lease over and resends
+    const attemptB = await sendMessageEmail({ config: system.config, db: system.db, mailer: system.mailer }, { messageId, marketing: true });
+    expect(attemptB).toMatchObject({ deliveryStatus: 'SENT', alreadySent: false, resendAfterUnknownOutcome: true });
+    expect((await attemptA)?.message).toMatch(/send lease lost while asking the Sent mailbox/);
+    expect(copiesOf(messageId)).toHaveLength(1);
+    expect(await messageRow(messageId)).toMatchObject({ delivery_status: 'SENT', attempts: 3, unknown_outcome_resends: 1, unknown_outcome_confirmed: 0 });
+  } finally {
+    silentMailer.close();
+    await silent.close();
+    sockets.forEach((socket) => socket.destroy());
+    await new Promise((resolve) => mute.close(resolve));
+  }
+}, 40_000);
