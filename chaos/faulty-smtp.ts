@@ -29,9 +29,11 @@ const refusedFirstTime = (messageId: string, share: number) => createHash('sha1'
  * worker is killed), answers `451 try again later` to the first attempt of `refuseShare` of the
  * messages (by Message-ID), and can be taken down and brought back on the same port. A mail is
  * received only when its DATA is accepted; one whose connection was cut first was never accepted
- * from the sender's point of view and is not counted.
+ * from the sender's point of view and is not counted. With `sentMailbox`, each accepted mail is
+ * filed there (its headers) before the 250 goes out, as Gmail files what its relay accepted in
+ * "[Gmail]/Sent Mail".
  */
-export async function startFaultySmtp(options: { delayMs: number; refuseShare: number }): Promise<FaultySmtp> {
+export async function startFaultySmtp(options: { delayMs: number; refuseShare: number; sentMailbox?: { fileSent(raw: string): void } }): Promise<FaultySmtp> {
   const received: ReceivedMail[] = [];
   const attempted = new Set<string>();
   const open = new Set<string>();
@@ -79,6 +81,7 @@ export async function startFaultySmtp(options: { delayMs: number; refuseShare: n
             return callback(Object.assign(new Error('service not available'), { responseCode: 421 }));
           }
           received.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), messageId, at: Date.now() });
+          options.sentMailbox?.fileSent(`${head}\r\n\r\n(the chaos mail server keeps the headers only)\r\n`);
           callback();
         }, options.delayMs);
       });

@@ -10,6 +10,7 @@ import { OPEN_WINDOW } from '../bench/scenarios/campaign-runs';
 import { mapPool, round, sleep } from '../bench/lib/stats';
 import { projectRoot } from '../src/runtime/project-root';
 import type { Stack, StackService } from '../src/stack/stack';
+import { startImapServer } from '../test/helpers/imap';
 import { startOpenAiServer } from '../test/helpers/openai-server';
 import { startFaultySmtp, type FaultySmtp } from './faulty-smtp';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres';
@@ -186,7 +187,11 @@ async function main(): Promise<void> {
     pg = await startPrivatePostgres(join(root, small ? 'var/chaos-pg-small' : 'var/chaos-pg'));
     stopping.push(() => pg!.stop());
     log(`private PostgreSQL on 127.0.0.1:${pg.port}`);
-    smtp = await startFaultySmtp({ delayMs: SMTP_DELAY_MS, refuseShare: 0.3 });
+    // the production setting: Gmail files what its relay accepted in a Sent mailbox, which the
+    // workers ask (SENT_MAILBOX_URL) before resending a mail whose earlier attempt was cut short
+    const imap = await startImapServer();
+    stopping.push(() => imap.close());
+    smtp = await startFaultySmtp({ delayMs: SMTP_DELAY_MS, refuseShare: 0.3, sentMailbox: imap });
     stopping.push(() => smtp!.close());
     const llm = await startFaultyLlm();
     stopping.push(() => llm.close());
@@ -208,6 +213,7 @@ async function main(): Promise<void> {
       dir: join(root, small ? 'var/chaos-small' : 'var/chaos'),
       serviceEnv: {
         SMTP_URL: smtp.url,
+        SENT_MAILBOX_URL: imap.url,
         OPENAI_API_KEY: 'chaos-key',
         OPENAI_BASE_URL: llm.baseUrl,
         OPENAI_TIMEOUT_MS: String(OPENAI_TIMEOUT_MS),
@@ -447,13 +453,17 @@ async function main(): Promise<void> {
     const customersDoubled = eligibleCounts.filter((n) => n > 1).length;
     const controlsMailed = customers.controls.filter((c) => byRecipient.has(c)).length;
     const duplicateMessageIds = [...byMessageId.values()].filter((n) => n > 1).length;
-    // At least once at the SMTP boundary (README, "After a crash mid-send"): an attempt that ended
-    // without knowing whether the server accepted its mail (worker killed between the 250 and SENT
-    // recorded, connection lost with no reply) is followed by a resend with the same Message-ID,
-    // which the row counts. Every extra copy received must be such a counted resend.
+    // README, "After a crash mid-send": an attempt that ended without knowing whether the server
+    // accepted its mail (worker killed between the 250 and SENT recorded, connection lost with no
+    // reply) is taken over by one that asks the Sent mailbox: found, SENT without sending
+    // (confirmed, counted on the row); not found or unreachable, a resend with the same
+    // Message-ID, which the row counts. Every extra copy received must be such a counted resend,
+    // and every confirmed send must have been received (nothing lost by trusting the Sent copy).
     const cutAt = [...kills.map((k) => k.at), ...timeline.filter((e) => e.fault === 'SMTP server down').map((e) => started + e.at_s * 1000)];
     const resendRows = await q<{ id: string; unknown_outcome_resends: number }>('SELECT id, unknown_outcome_resends FROM ai_messages WHERE unknown_outcome_resends > 0');
     const countedResends = new Map(resendRows.map((r) => [`${r.id}@shoktiai`, r.unknown_outcome_resends]));
+    const confirmedRows = await q<{ id: string; unknown_outcome_confirmed: number }>('SELECT id, unknown_outcome_confirmed FROM ai_messages WHERE unknown_outcome_confirmed > 0');
+    const confirmedNotReceived = confirmedRows.filter((r) => !byMessageId.has(`${r.id}@shoktiai`));
     const redeliveries = [...byMessageId.entries()]
       .filter(([, n]) => n > 1)
       .map(([messageId, n]) => {
@@ -567,6 +577,10 @@ async function main(): Promise<void> {
         ok: unexplainedCopies.length === 0,
         detail: `${duplicateMessageIds} of ${byMessageId.size} Message-IDs received more than once (${redeliveries.reduce((n, r) => n + r.copies - 1, 0)} extra copies), ${unexplainedCopies.length} not counted on the row; ${resendRows.length} messages resent after an unknown outcome in all`,
       },
+      'every send confirmed from the Sent mailbox was received': {
+        ok: confirmedNotReceived.length === 0,
+        detail: `${confirmedRows.length} messages recorded SENT from their Sent copy after an unknown outcome (not sent again); ${confirmedNotReceived.length} of them never received${confirmedNotReceived.length ? `: ${confirmedNotReceived.slice(0, 3).map((r) => r.id).join(', ')}` : ''}`,
+      },
       'no message FAILED': { ok: failedRows.length === 0, detail: failedRows.length ? failedRows.slice(0, 3).map((r) => `${r.agent_type} ${r.id}: ${r.error}`).join('; ') : '0' },
       'no workflow stuck': {
         ok: workflowProblems.length === 0 && children === expectedChildren && settled,
@@ -593,14 +607,17 @@ async function main(): Promise<void> {
       smtp: { received: smtp.received.length, refused_first_attempts: smtp.refused(), attempts_while_down: smtp.downAttempts(), down_s: SIZE.smtpDownMs / 1000 },
       llm: llm.faults,
       api: { calls: apiCalls.length, statuses, during_database_faults: duringDb.length, during_temporal_restart: duringTemporal.length, outside: outside.map((c) => ({ ...c, at: t(c.at) })) },
-      // at least once at the SMTP boundary, reported rather than hidden: each Message-ID received
-      // more than once (when each copy arrived, the nearest kill or mail outage, the row's count of
-      // resends after an unknown outcome), every resend the rows counted, and the window itself
+      // sends left in doubt, reported rather than hidden: each Message-ID received more than once
+      // (when each copy arrived, the nearest kill or mail outage, the row's count of resends after
+      // an unknown outcome), every resend and every Sent-mailbox confirmation the rows counted, and
+      // the acceptance → SENT window itself
       redeliveries: {
         messages: redeliveries.length,
         extra_copies: redeliveries.reduce((n, r) => n + r.copies - 1, 0),
         resends_after_unknown_outcome: resendRows.reduce((n, r) => n + r.unknown_outcome_resends, 0),
         messages_resent_after_unknown_outcome: resendRows.length,
+        confirmed_from_sent_mailbox: confirmedRows.reduce((n, r) => n + r.unknown_outcome_confirmed, 0),
+        messages_confirmed_from_sent_mailbox: confirmedRows.length,
         accept_to_record_window: window,
         duplicates: redeliveries,
       },
@@ -618,8 +635,9 @@ async function main(): Promise<void> {
     console.log('Invariants');
     console.table(Object.entries(checks).map(([invariant, c]) => ({ invariant, ok: c.ok ? 'yes' : 'NO', detail: c.detail })));
     console.log(
-      `Redeliveries (at least once at the SMTP boundary): ${result.redeliveries.messages} Message-IDs received more than once, ${result.redeliveries.extra_copies} extra copies; ` +
-        `${result.redeliveries.resends_after_unknown_outcome} resends after an unknown outcome counted on ${result.redeliveries.messages_resent_after_unknown_outcome} rows. ` +
+      `Sends left in doubt (Sent mailbox asked first): ${result.redeliveries.confirmed_from_sent_mailbox} confirmed from the Sent copy on ${result.redeliveries.messages_confirmed_from_sent_mailbox} rows (not sent again); ` +
+        `${result.redeliveries.resends_after_unknown_outcome} resends after an unknown outcome counted on ${result.redeliveries.messages_resent_after_unknown_outcome} rows; ` +
+        `${result.redeliveries.messages} Message-IDs received more than once, ${result.redeliveries.extra_copies} extra copies. ` +
         `Acceptance → SENT recorded: mean ${window.mean_ms} ms over ${window.sends_measured} sends (${JSON.stringify(window.within)}).`,
     );
     if (unplanned.length) console.log(`Workers that exited without being killed (replaced): ${unplanned.map((u) => `${u.worker} at ${u.at_s} s (${u.exit})`).join('; ')}`);

@@ -16,6 +16,7 @@ import * as sendLeaseOwner from './0016_send_lease_owner';
 import * as judgePromptVersions from './0017_judge_prompt_versions';
 import * as replies from './0018_replies';
 import * as unknownOutcomeResends from './0022_unknown_outcome_resends';
+import * as unknownOutcomeConfirmed from './0024_unknown_outcome_confirmed';
 
 /**
  * Migrations in the order they apply. Listed statically (not read from the folder) so the same
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0017_judge_prompt_versions': judgePromptVersions,
   '0018_replies': replies,
   '0022_unknown_outcome_resends': unknownOutcomeResends,
+  '0024_unknown_outcome_confirmed': unknownOutcomeConfirmed,
 };

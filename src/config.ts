@@ -52,6 +52,17 @@ export const configSchema = z.object({
   SMTP_URL: z.string().url().optional(),
   EMAIL_FROM: z.string().default('ShoktiAI <no-reply@shoktiai.local>'),
   OUTBOX_DIR: z.string().default('var/outbox'),
+  /**
+   * The sender's Sent mailbox over IMAP, e.g. imaps://user:app-password@imap.gmail.com:993/%5BGmail%5D%2FSent%20Mail
+   * (no path: the mailbox marked \\Sent). An attempt that takes over a send left in doubt looks
+   * there for the Message-ID before mailing again (src/email/sent-mailbox.ts); unset, it resends.
+   */
+  SENT_MAILBOX_URL: z
+    .string()
+    .url()
+    .refine((v) => /^imaps?:$/.test(new URL(v).protocol), 'expected an imap:// or imaps:// URL')
+    .refine((v) => new URL(v).username !== '' && new URL(v).password !== '', 'expected the user and (app) password in the URL')
+    .optional(),
 
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),

@@ -2,6 +2,7 @@ import type OpenAI from 'openai';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
 import type { Mailer } from '../email/mailer';
+import type { SentMailbox } from '../email/sent-mailbox';
 import type { Logger } from '../lib/logger';
 
 /**
@@ -15,4 +16,6 @@ export interface ActivityDeps {
   logger: Logger;
   /** The official client pointed at OPENAI_BASE_URL; null when no key is set (template writer). */
   openai: OpenAI | null;
+  /** SENT_MAILBOX_URL's mailbox, asked before an in-doubt resend; absent or null: resend (at least once). */
+  sentMailbox?: SentMailbox | null;
 }

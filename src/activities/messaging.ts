@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
-import { emailAcceptToRecord, emailUnknownOutcomeResends, llmFallbacks, messagesFailed, messagesSent, safetyRejections } from '../lib/metrics';
+import { emailAcceptToRecord, emailSentMailboxUnavailable, emailUnknownOutcomeConfirmed, emailUnknownOutcomeResends, llmFallbacks, messagesFailed, messagesSent, safetyRejections } from '../lib/metrics';
 import { markMessageFailed, sendMessageEmail, type AttemptContext, type SendMessageEmailInput } from '../messaging/delivery';
 import { generateDraft, templateDraft } from '../messaging/drafts';
 import { recordMessage } from '../messaging/record';
@@ -18,7 +18,7 @@ import { storeMessageResponse } from '../smartengage/store-response';
  * and `proxyActivities`; the logic lives in src/messaging, src/llm, src/safety and src/email.
  */
 export function createMessagingActivities(deps: ActivityDeps) {
-  const { config, db, mailer, logger, openai } = deps;
+  const { config, db, mailer, logger, openai, sentMailbox } = deps;
   const log = logger.child({ component: 'messaging' });
   const judgeModel = config.SAFETY_JUDGE_MODEL === 'off' ? null : (config.SAFETY_JUDGE_MODEL ?? config.OPENAI_MODEL);
   // the active judge prompt version per locale, read from prompt_templates through a short cache
@@ -71,16 +71,28 @@ export function createMessagingActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Emails a recorded message once, or twice with the same Message-ID after an attempt whose
-     * outcome is unknown (src/messaging/delivery.ts); SMTP errors propagate for Temporal to retry.
+     * Emails a recorded message once. After an attempt whose outcome is unknown it is recorded
+     * SENT from its copy in the Sent mailbox when SENT_MAILBOX_URL finds one, else sent again with
+     * the same Message-ID (src/messaging/delivery.ts); SMTP errors propagate for Temporal to retry.
      */
     async sendMessageEmail(
       input: SendMessageEmailInput,
     ): Promise<{ deliveryStatus: 'SENT' | 'DELIVERED'; providerMessageId: string; alreadySent: boolean }> {
-      const result = await sendMessageEmail({ config, db, mailer }, input, attemptContext());
+      const result = await sendMessageEmail({ config, db, mailer, sentMailbox }, input, attemptContext());
       const labels = { agent: result.agent, message_type: result.messageType };
       if (!result.alreadySent) messagesSent.inc({ ...labels, channel: 'EMAIL' });
       if (result.acceptToRecordMs !== undefined) emailAcceptToRecord.observe(result.acceptToRecordMs / 1000);
+      if (result.confirmedFromSentMailbox) {
+        emailUnknownOutcomeConfirmed.inc(labels);
+        log.info({ ...runningWorkflow(), messageId: input.messageId }, 'an attempt whose outcome was unknown did send it: found in the Sent mailbox, recorded SENT without sending again');
+      }
+      if (result.sentMailboxUnavailable) {
+        emailSentMailboxUnavailable.inc({ problem: result.sentMailboxUnavailable.problem });
+        log.warn(
+          { ...runningWorkflow(), messageId: input.messageId, sentMailbox: sentMailbox?.description, problem: result.sentMailboxUnavailable.problem, detail: result.sentMailboxUnavailable.detail },
+          'the Sent mailbox could not be asked whether an earlier attempt sent this email, so it was sent again',
+        );
+      }
       if (result.resendAfterUnknownOutcome) {
         emailUnknownOutcomeResends.inc(labels);
         log.warn({ ...runningWorkflow(), messageId: input.messageId }, 'sent again after an attempt whose outcome is unknown: the recipient may have two copies (same Message-ID)');

@@ -176,6 +176,8 @@ export interface AiMessagesTable {
   send_lease_owner: string | null;
   /** Sends made after an attempt whose outcome is unknown: each may be a second copy (migration 0022). */
   unknown_outcome_resends: ColumnType<number, number | undefined, number>;
+  /** In-doubt takeovers whose earlier send was found in the Sent mailbox: recorded SENT, not mailed again (migration 0024). */
+  unknown_outcome_confirmed: ColumnType<number, number | undefined, number>;
   locale: ColumnType<Locale, Locale | undefined, Locale>;
   deep_link: string | null;
   template_id: string | null;

@@ -53,6 +53,18 @@ export const emailUnknownOutcomeResends = new Counter({
   labelNames: ['agent', 'message_type'] as const,
 });
 
+export const emailUnknownOutcomeConfirmed = new Counter({
+  name: 'shoktiai_email_unknown_outcome_confirmed_total',
+  help: "Emails whose earlier attempt's outcome was unknown and which were found in the sender's Sent mailbox (SENT_MAILBOX_URL): recorded SENT without sending again",
+  labelNames: ['agent', 'message_type'] as const,
+});
+
+export const emailSentMailboxUnavailable = new Counter({
+  name: 'shoktiai_email_sent_mailbox_unavailable_total',
+  help: 'Sent-mailbox checks before an in-doubt resend that could not answer (timeout, unreachable, login refused, ...): the email was sent again',
+  labelNames: ['problem'] as const,
+});
+
 export const emailAcceptToRecord = new Histogram({
   name: 'shoktiai_email_accept_to_record_seconds',
   help: "From the mail server's acceptance of an email to SENT recorded: a crash in this window makes the retry send it again",

@@ -6,6 +6,7 @@ import type { Db } from '../db/database';
 import { isDatabaseUnavailable } from '../db/errors';
 import type { AgentType, MessageType } from '../db/types';
 import type { Mailer, OutgoingMail, SentMail } from '../email/mailer';
+import { SentMailboxUnavailable, type SentMailbox, type SentMailboxProblem } from '../email/sent-mailbox';
 import { messageMail } from '../email/message-mail';
 import { replyAddress } from '../replies/reply-address';
 import { createUnsubscribeToken } from './unsubscribe-token';
@@ -24,6 +25,10 @@ export interface SendMessageEmailResult {
   messageType: MessageType;
   /** This send followed an attempt whose outcome is unknown: the customer may have two copies (same Message-ID). */
   resendAfterUnknownOutcome?: boolean;
+  /** An attempt whose outcome was unknown did send it: found in the Sent mailbox, recorded SENT without mailing again. */
+  confirmedFromSentMailbox?: boolean;
+  /** Why the Sent mailbox could not be asked before this resend (it then went out as without one). */
+  sentMailboxUnavailable?: { problem: SentMailboxProblem; detail: string };
   /** From the server's acceptance to SENT recorded: the window in which a crash causes a resend. */
   acceptToRecordMs?: number;
 }
@@ -32,6 +37,8 @@ export interface DeliveryDeps {
   config: Config;
   db: Db;
   mailer: Mailer;
+  /** SENT_MAILBOX_URL's mailbox: asked before a send left in doubt is made again; none, the resend goes out. */
+  sentMailbox?: SentMailbox | null;
 }
 
 /**
@@ -90,9 +97,10 @@ function alreadySent(m: SendableMessage): SendMessageEmailResult {
  * Takes the message's send lease for attempt `owner` and counts the attempt, in one conditional
  * UPDATE: undefined when the message is no longer sendable or another attempt holds a live lease.
  * A lapsed lease that still names an owner was left by an attempt whose outcome is unknown (see
- * `sendRecordingErrors`): this send may be a second copy, and is counted as one on the row.
+ * `sendRecordingErrors`): the message is in doubt, and what this attempt does about it (confirm
+ * from the Sent mailbox, or resend) is counted once it is decided.
  */
-async function claimSendLease(db: Db, messageId: string, owner: string): Promise<{ resendAfterUnknownOutcome: boolean } | undefined> {
+async function claimSendLease(db: Db, messageId: string, owner: string): Promise<{ inDoubt: boolean } | undefined> {
   // the row locked and read as it is now (not as of the statement's start), so the lease taken over is the one updated
   const previous = db.selectFrom('ai_messages').select(['id as previous_id', 'send_lease_owner as previous_owner']).where('id', '=', messageId).forUpdate().as('previous');
   const claimed = await db
@@ -100,7 +108,6 @@ async function claimSendLease(db: Db, messageId: string, owner: string): Promise
     .from(previous)
     .set({
       attempts: sql`attempts + 1`,
-      unknown_outcome_resends: sql`unknown_outcome_resends + (previous.previous_owner IS NOT NULL)::int`,
       send_lease_until: sql`now() + make_interval(secs => ${SEND_LEASE_SECONDS})`,
       send_lease_owner: owner,
       updated_at: new Date(),
@@ -110,7 +117,7 @@ async function claimSendLease(db: Db, messageId: string, owner: string): Promise
     .where((eb) => eb.or([eb('ai_messages.send_lease_until', 'is', null), eb('ai_messages.send_lease_until', '<', sql<Date>`now()`)]))
     .returning(sql<boolean>`previous.previous_owner IS NOT NULL`.as('in_doubt'))
     .executeTakeFirst();
-  return claimed && { resendAfterUnknownOutcome: claimed.in_doubt };
+  return claimed && { inDoubt: claimed.in_doubt };
 }
 
 /** Extends the lease, only while `owner` still holds it. */
@@ -129,7 +136,7 @@ async function renewSendLease(db: Db, messageId: string, owner: string): Promise
  * when the other attempt sent the message meanwhile. A retry that meets a live lease therefore
  * waits; it never fails the message.
  */
-async function claimOrAwaitLease(db: Db, messageId: string, owner: string, attempt: AttemptContext): Promise<{ message: SendableMessage; resendAfterUnknownOutcome: boolean } | 'sent'> {
+async function claimOrAwaitLease(db: Db, messageId: string, owner: string, attempt: AttemptContext): Promise<{ message: SendableMessage; inDoubt: boolean } | 'sent'> {
   for (;;) {
     const claim = await claimSendLease(db, messageId, owner);
     if (claim) return { message: await loadForSending(db, messageId), ...claim };
@@ -187,22 +194,31 @@ export function sendOutcomeUnknown(error: unknown): boolean {
 }
 
 /**
- * Sends while renewing the lease and heartbeating; once the attempt is cancelled (Temporal gave
- * up on it) renewals stop, so a retry can take over within the lease time. A refused send
- * releases the lease; one whose outcome is unknown ends it but keeps its owner, which tells the
- * retry that its send may be a second copy (as a lease left by a killed worker does).
+ * Renews the lease and heartbeats every LEASE_RENEW_MS until the returned function is called;
+ * once the attempt is cancelled (Temporal gave up on it) renewals stop, so a retry can take over
+ * within the lease time.
  */
-async function sendRecordingErrors(deps: DeliveryDeps, messageId: string, owner: string, mail: OutgoingMail, attempt: AttemptContext): Promise<SentMail> {
+function keepLease(db: Db, messageId: string, owner: string, attempt: AttemptContext): () => void {
   const renewal = setInterval(() => {
     if (attempt.cancelled.aborted) return clearInterval(renewal);
     attempt.heartbeat();
-    renewSendLease(deps.db, messageId, owner).catch(() => undefined);
+    renewSendLease(db, messageId, owner).catch(() => undefined);
   }, LEASE_RENEW_MS);
+  return () => clearInterval(renewal);
+}
+
+/**
+ * Sends while holding the lease (keepLease). A refused send releases the lease; one whose
+ * outcome is unknown ends it but keeps its owner, which tells the retry that its send may be a
+ * second copy (as a lease left by a killed worker does).
+ */
+async function sendRecordingErrors(deps: DeliveryDeps, messageId: string, owner: string, mail: OutgoingMail, attempt: AttemptContext): Promise<SentMail> {
+  const stopRenewal = keepLease(deps.db, messageId, owner, attempt);
   try {
     return await deps.mailer.send(mail);
   } catch (error) {
     // no renewal may land after this update: a lease left in doubt keeps its owner
-    clearInterval(renewal);
+    stopRenewal();
     await deps.db
       .updateTable('ai_messages')
       .set({
@@ -215,8 +231,49 @@ async function sendRecordingErrors(deps: DeliveryDeps, messageId: string, owner:
       .execute();
     throw toSendFailure(error);
   } finally {
-    clearInterval(renewal);
+    stopRenewal();
   }
+}
+
+/**
+ * Whether the in-doubt attempt's mail reached the sender's Sent mailbox (SENT_MAILBOX_URL):
+ * Gmail files there every message its relay accepted, so a copy there is the acceptance SMTP
+ * could not confirm. The lease is held (renewed) meanwhile. 'no-mailbox' when none is configured;
+ * a mailbox that cannot be asked (down, slow past its timeout, login refused) yields the problem,
+ * and the caller resends as it would without one — an email is never held back for IMAP.
+ */
+async function askSentMailbox(
+  deps: DeliveryDeps,
+  messageId: string,
+  owner: string,
+  mailMessageId: string,
+  attempt: AttemptContext,
+): Promise<'found' | 'not-found' | 'no-mailbox' | { problem: SentMailboxProblem; detail: string }> {
+  if (!deps.sentMailbox) return 'no-mailbox';
+  const stopRenewal = keepLease(deps.db, messageId, owner, attempt);
+  try {
+    return (await deps.sentMailbox.contains(mailMessageId)) ? 'found' : 'not-found';
+  } catch (error) {
+    return error instanceof SentMailboxUnavailable ? { problem: error.problem, detail: error.message } : { problem: 'protocol', detail: String(error) };
+  } finally {
+    stopRenewal();
+  }
+}
+
+/**
+ * Counts, on the row, the send about to be made after an unknown outcome: counted before it
+ * goes out, so a copy the customer may get twice is always explained by its row. Only while this
+ * attempt still holds the lease: one that lost it during the check (cancelled by Temporal, the
+ * lease taken over) must not send, and fails for the retry policy instead.
+ */
+async function countResend(db: Db, messageId: string, owner: string): Promise<void> {
+  const counted = await db
+    .updateTable('ai_messages')
+    .set({ unknown_outcome_resends: sql<number>`unknown_outcome_resends + 1`, updated_at: new Date() })
+    .where('id', '=', messageId)
+    .where('send_lease_owner', '=', owner)
+    .executeTakeFirst();
+  if (counted.numUpdatedRows === 0n) throw new Error(`message ${messageId}: send lease lost while asking the Sent mailbox; not sent by this attempt`);
 }
 
 /** How long an attempt keeps trying to record SENT for a mail the server already accepted. */
@@ -228,13 +285,22 @@ const RECORD_SENT_PATIENCE_MS = 20_000;
  * PENDING and mail it a second time (the chaos suite saw this). So the update is retried,
  * heartbeating, for as long as the database is merely unavailable.
  */
-async function recordSent(db: Db, messageId: string, sent: SentMail, attempt: AttemptContext): Promise<void> {
+async function recordSent(db: Db, messageId: string, sent: SentMail, attempt: AttemptContext, confirmed = false): Promise<void> {
   const giveUpAt = Date.now() + RECORD_SENT_PATIENCE_MS;
   for (;;) {
     try {
       await db
         .updateTable('ai_messages')
-        .set({ delivery_status: 'SENT', provider_message_id: sent.messageId, sent_at: new Date(), error: null, send_lease_until: null, send_lease_owner: null, updated_at: new Date() })
+        .set({
+          delivery_status: 'SENT',
+          provider_message_id: sent.messageId,
+          sent_at: new Date(),
+          error: null,
+          send_lease_until: null,
+          send_lease_owner: null,
+          ...(confirmed ? { unknown_outcome_confirmed: sql<number>`unknown_outcome_confirmed + 1` } : {}),
+          updated_at: new Date(),
+        })
         .where('id', '=', messageId)
         .execute();
       return;
@@ -253,12 +319,15 @@ async function recordSent(db: Db, messageId: string, sent: SentMail, attempt: At
  * for a live one and takes over a lapsed one). The address is loaded here, never passed through
  * Temporal.
  *
- * At least once at the SMTP boundary, by design: SMTP has no idempotency key and no way to ask
- * whether a message was accepted, so an attempt that ends without knowing (its worker killed
- * between the server's acceptance and SENT recorded, or the connection lost with no reply) is
- * followed by a resend rather than a possibly lost email. The resend carries the same Message-ID
- * (derived from the message id), so it is the same email to the receiving side, and it is counted
- * on the row (`unknown_outcome_resends`). README, runbook: "After a crash mid-send".
+ * SMTP has no idempotency key and no way to ask whether a message was accepted, so an attempt
+ * that ends without knowing (its worker killed between the server's acceptance and SENT
+ * recorded, or the connection lost with no reply) leaves the message in doubt. The attempt that
+ * takes it over first asks the sender's Sent mailbox (SENT_MAILBOX_URL; Gmail keeps a copy of
+ * everything its relay accepted): found, it records SENT without sending and counts
+ * `unknown_outcome_confirmed` — exactly once. Not found, no mailbox configured, or the mailbox
+ * unreachable: it resends rather than risk a lost email — at least once — with the same
+ * Message-ID (derived from the message id), so it is the same email to the receiving side, and
+ * counts it on the row (`unknown_outcome_resends`). README, runbook: "After a crash mid-send".
  *
  * Status: SMTP acceptance means SENT — the relay took responsibility, nothing more is known.
  * DELIVERED is left for a real delivery signal (a DSN or a provider webhook), so the funnel
@@ -279,7 +348,20 @@ export async function sendMessageEmail(deps: DeliveryDeps, input: SendMessageEma
   const claimed = await claimOrAwaitLease(deps.db, message.id, owner, attempt);
   if (claimed === 'sent') return alreadySent(await loadForSending(deps.db, message.id));
 
-  const sent = await sendRecordingErrors(deps, message.id, owner, await composeMail(deps.config, claimed.message, input.marketing), attempt);
+  const mail = await composeMail(deps.config, claimed.message, input.marketing);
+  const outcome = { agent: message.agent_type, messageType: message.message_type };
+  let sentMailboxUnavailable: SendMessageEmailResult['sentMailboxUnavailable'];
+  if (claimed.inDoubt) {
+    const check = await askSentMailbox(deps, message.id, owner, mail.messageId!, attempt);
+    if (check === 'found') {
+      await recordSent(deps.db, message.id, { messageId: mail.messageId!, destination: 'sent-mailbox' }, attempt, true);
+      return { deliveryStatus: 'SENT', providerMessageId: mail.messageId!, alreadySent: false, ...outcome, confirmedFromSentMailbox: true };
+    }
+    if (check !== 'not-found' && check !== 'no-mailbox') sentMailboxUnavailable = check;
+    await countResend(deps.db, message.id, owner);
+  }
+
+  const sent = await sendRecordingErrors(deps, message.id, owner, mail, attempt);
   // from here until recordSent commits, a crash leaves the accepted mail PENDING: keep this short
   const acceptedAt = performance.now();
   await recordSent(deps.db, message.id, sent, attempt);
@@ -287,9 +369,9 @@ export async function sendMessageEmail(deps: DeliveryDeps, input: SendMessageEma
     deliveryStatus: 'SENT',
     providerMessageId: sent.messageId,
     alreadySent: false,
-    agent: message.agent_type,
-    messageType: message.message_type,
-    resendAfterUnknownOutcome: claimed.resendAfterUnknownOutcome,
+    ...outcome,
+    resendAfterUnknownOutcome: claimed.inDoubt,
+    ...(sentMailboxUnavailable ? { sentMailboxUnavailable } : {}),
     acceptToRecordMs: performance.now() - acceptedAt,
   };
 }

@@ -2,6 +2,7 @@ import type OpenAI from 'openai';
 import type { Config } from '../config';
 import { createDatabase, type Db } from '../db/database';
 import { createMailer, type Mailer } from '../email/mailer';
+import { createSentMailbox, type SentMailbox } from '../email/sent-mailbox';
 import { createLogger, type Logger } from '../lib/logger';
 import { createOpenAiClient } from '../llm/openai-client';
 
@@ -10,6 +11,8 @@ export interface Dependencies {
   config: Config;
   db: Db;
   mailer: Mailer;
+  /** SENT_MAILBOX_URL's mailbox (no connection held: one per check); null when unset. */
+  sentMailbox?: SentMailbox | null;
   openai: OpenAI | null;
   logger: Logger;
   close(): Promise<void>;
@@ -29,6 +32,7 @@ export async function openDependencies(config: Config, logger: Logger = createLo
     config,
     db,
     mailer,
+    sentMailbox: config.SENT_MAILBOX_URL ? createSentMailbox(config.SENT_MAILBOX_URL) : null,
     openai,
     logger,
     async close() {
@@ -43,6 +47,7 @@ export function describeDependencies(config: Config): Record<string, string> {
   return {
     database: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : `PGlite (embedded) in ${config.PGLITE_DIR}`,
     email: config.SMTP_URL ? `SMTP ${redactUrl(config.SMTP_URL)}` : `.eml files in ${config.OUTBOX_DIR}`,
+    ...(config.SENT_MAILBOX_URL ? { 'sent mailbox': `${redactUrl(config.SENT_MAILBOX_URL)} (checked before an in-doubt resend)` } : {}),
     llm: config.OPENAI_API_KEY ? `${config.OPENAI_MODEL} at ${config.OPENAI_BASE_URL ?? 'api.openai.com'}` : 'template writer (no OPENAI_API_KEY)',
   };
 }

@@ -13,6 +13,7 @@ export function banner(stack: Stack, workersWanted: number): string {
     ...stack.apis.map((api) => `  ${api.name.padEnd(14)} ${api.url}  (docs ${api.url}/docs)  pid ${api.pid}  log ${api.logFile}`),
     `  email replies  ${stack.inboundSmtp}  (the first API's inbound SMTP listener)`,
     ...stack.workers.map((worker) => `  ${worker.name.padEnd(14)} metrics ${worker.url}  pid ${worker.pid}  log ${worker.logFile}`),
+    `  sent mailbox   ${stack.env.SENT_MAILBOX_URL ? `${stack.env.SENT_MAILBOX_URL.replace(/:[^:@/]+@/, ':***@')} (asked before an in-doubt resend)` : 'unset: a send left in doubt is resent (email at least once)'}`,
     `  database       ${stack.env.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}`,
     `  public links   ${stack.env.PUBLIC_BASE_URL}`,
     `  /internal/*    x-api-key: the INTERNAL_API_KEY in ${stack.secretsFile} (or your own INTERNAL_API_KEY)`,

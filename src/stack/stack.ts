@@ -205,6 +205,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(options.ui ? { TEMPORAL_UI_ORIGINS: uiOrigins.join(',') } : {}),
       ...secrets,
       ...pickDefined(process.env, ['JWT_SECRET', 'DEEPLINK_SECRET', 'PAYLOAD_CODEC_KEY', 'INTERNAL_API_KEY']),
+      ...pickDefined(process.env, OPERATOR_SETTINGS),
       ...options.serviceEnv,
     };
 
@@ -278,6 +279,13 @@ async function whileSearchAttributesPropagate<T>(create: () => Promise<T>): Prom
   }
 }
 
-function pickDefined(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
+/**
+ * Settings the stack hands its services from the operator's environment as they are, with no
+ * value of its own (docker-compose.yml passes the same ones as `${NAME:-}`): the Sent mailbox of
+ * the mail account, whose URL carries a password.
+ */
+export const OPERATOR_SETTINGS = ['SENT_MAILBOX_URL'] as const;
+
+function pickDefined(env: NodeJS.ProcessEnv, names: readonly string[]): Record<string, string> {
   return Object.fromEntries(names.filter((name) => env[name]).map((name) => [name, env[name]!]));
 }

@@ -1,5 +1,6 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import type { TestImapServer } from './imap';
 
 export interface TestSmtpServer {
   url: string;
@@ -11,8 +12,13 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
+export interface TestSmtpOptions {
+  /** Files a copy of every accepted mail in this IMAP server's Sent mailbox, as Gmail's relay does. */
+  sentMailbox?: TestImapServer;
+}
+
 /** A real SMTP server in the test process; every accepted mail is parsed with mailparser. */
-export async function startSmtpServer(): Promise<TestSmtpServer> {
+export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<TestSmtpServer> {
   const messages: ParsedMail[] = [];
   let failures = 0;
   const waiters: Array<() => void> = [];
@@ -21,7 +27,10 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, _session, callback) {
-      simpleParser(stream)
+      let raw: Buffer | undefined;
+      stream
+        .toArray()
+        .then((chunks: Buffer[]) => simpleParser((raw = Buffer.concat(chunks))))
         .then((mail) => {
           if (failures > 0) {
             failures--;
@@ -29,6 +38,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
             error.responseCode = 451;
             return callback(error);
           }
+          // the copy is filed before the 250 goes out: a sender that saw the 250 finds it there
+          options.sentMailbox?.fileSent(raw!.toString('latin1'));
           messages.push(mail);
           waiters.splice(0).forEach((w) => w());
           callback();

@@ -8,6 +8,7 @@ import { createHttpServer } from '../../src/api/http-server';
 import { httpTimeouts } from '../../src/api/server';
 import { loadConfig, type Config } from '../../src/config';
 import { createMailer, type Mailer } from '../../src/email/mailer';
+import { createSentMailbox } from '../../src/email/sent-mailbox';
 import { createOpenAiClient } from '../../src/llm/openai-client';
 import { createLogger } from '../../src/lib/logger';
 import { encryptedDataConverter } from '../../src/temporal/codec/data-converter';
@@ -15,6 +16,7 @@ import { createWorker } from '../../src/temporal/worker-factory';
 import { activeTracing } from '../../src/runtime/tracing';
 import { tracingClientInterceptors } from '../../src/temporal/tracing';
 import { createTestDatabase, type TestDatabase } from './database';
+import { startImapServer, type TestImapServer } from './imap';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
 import { quietTemporalRuntime } from './temporal-runtime';
 import { workflowCoverageSinks } from './workflow-coverage';
@@ -27,6 +29,8 @@ export interface TestSystem {
   database: TestDatabase;
   db: TestDatabase['db'];
   smtp: TestSmtpServer;
+  /** With `sentMailbox: true`: the IMAP server whose Sent mailbox gets a copy of every mail the SMTP server accepts. */
+  imap?: TestImapServer;
   mailer: Mailer;
   client: Client;
   taskQueue: string;
@@ -39,6 +43,8 @@ export interface TestSystemOptions {
   env?: Record<string, string>;
   /** Start a Temporal worker for this file's own task queue (default true). */
   worker?: boolean;
+  /** A Gmail-like Sent mailbox over IMAP, filled by the SMTP server and named by SENT_MAILBOX_URL (default false). */
+  sentMailbox?: boolean;
 }
 
 /**
@@ -48,7 +54,8 @@ export interface TestSystemOptions {
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
   quietTemporalRuntime();
   const database = await createTestDatabase();
-  const smtp = await startSmtpServer();
+  const imap = options.sentMailbox ? await startImapServer() : undefined;
+  const smtp = await startSmtpServer({ sentMailbox: imap });
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -57,6 +64,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
     TEMPORAL_TASK_QUEUE: taskQueue,
     SMTP_URL: smtp.url,
+    ...(imap ? { SENT_MAILBOX_URL: imap.url } : {}),
     INTERNAL_API_KEY: 'test-internal-api-key-0123456789',
     PORT: '0',
     // tests play several clients through X-Forwarded-For from loopback
@@ -78,7 +86,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
-      activities: createActivities({ config, db: database.db, mailer, logger, openai: createOpenAiClient(config) }),
+      activities: createActivities({ config, db: database.db, mailer, logger, openai: createOpenAiClient(config), sentMailbox: config.SENT_MAILBOX_URL ? createSentMailbox(config.SENT_MAILBOX_URL) : null }),
       workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
       dataConverter: encryptedDataConverter(config),
       sinks: workflowCoverageSinks(),
@@ -97,6 +105,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     database,
     db: database.db,
     smtp,
+    imap,
     mailer,
     client,
     taskQueue,
@@ -113,6 +122,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       await connection.close();
       mailer.close();
       await smtp.close();
+      await imap?.close();
       await database.drop();
     },
   };

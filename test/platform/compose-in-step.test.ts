@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { projectRoot } from '../../src/runtime/project-root';
 import { workerNodeOptions } from '../../src/runtime/worker-heap';
-import { NAMESPACE_RETENTION, stackOptionsFromEnv } from '../../src/stack/stack';
+import { NAMESPACE_RETENTION, OPERATOR_SETTINGS, stackOptionsFromEnv } from '../../src/stack/stack';
 import { DYNAMIC_CONFIG } from '../../src/stack/temporal-server';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 
@@ -40,6 +40,14 @@ it('deploys the worker with the heap cap the stack gives it, and points the UI a
   expect(services.worker.environment.NODE_OPTIONS).toBe(workerNodeOptions({}));
   expect(services['temporal-ui'].environment.TEMPORAL_CODEC_ENDPOINT).toBe('http://localhost:3000/codec');
   expect(appEnv.TEMPORAL_UI_ORIGINS).toBe('http://localhost:8233');
+});
+
+it("passes the settings the stack takes from the operator's environment through with no value of its own (the Sent mailbox)", () => {
+  expect(OPERATOR_SETTINGS).toContain('SENT_MAILBOX_URL');
+  for (const name of OPERATOR_SETTINGS) {
+    expect(appEnv[name]).toBe(`\${${name}:-}`);
+    expect(services.worker.environment[name]).toBe(`\${${name}:-}`);
+  }
 });
 
 it('gives no secret a default value (production refuses published ones)', () => {

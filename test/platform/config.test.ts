@@ -27,9 +27,17 @@ describe('loadConfig', () => {
     ['SE_SEND_WINDOW_START', '25:00'],
     ['LOG_LEVEL', 'loud'],
     ['TEMPORAL_TLS', 'maybe'],
+    ['SENT_MAILBOX_URL', 'smtps://user:app-password@smtp.gmail.com:465'],
+    ['SENT_MAILBOX_URL', 'imaps://imap.gmail.com:993/%5BGmail%5D%2FSent%20Mail'],
   ])('rejects %s=%j naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+
+  it('takes a Sent mailbox as an imap(s) URL with its credentials (Gmail: an app password)', () => {
+    const url = 'imaps://bot%40example.com:app-password@imap.gmail.com:993/%5BGmail%5D%2FSent%20Mail';
+    expect(loadConfig({ SENT_MAILBOX_URL: url }).SENT_MAILBOX_URL).toBe(url);
+    expect(loadConfig({ SENT_MAILBOX_URL: '' }).SENT_MAILBOX_URL).toBeUndefined();
   });
 
   it('names every bad variable at once', () => {

@@ -36,6 +36,14 @@ describe('describeDependencies', () => {
     expect(describeDependencies({ ...config, DATABASE_URL: 'postgres://db.internal/shoktiai' }).database).toBe('postgres://db.internal/shoktiai');
   });
 
+  it('names the Sent mailbox checked before an in-doubt resend, without its password, only when one is set', () => {
+    const config = loadConfig({ NODE_ENV: 'test', SENT_MAILBOX_URL: 'imaps://bot%40example.com:app-secret@imap.gmail.com:993/%5BGmail%5D%2FSent%20Mail' });
+    const banner = describeDependencies(config);
+    expect(banner['sent mailbox']).toBe('imaps://bot%40example.com:***@imap.gmail.com:993/%5BGmail%5D%2FSent%20Mail (checked before an in-doubt resend)');
+    expect(JSON.stringify(banner)).not.toContain('app-secret');
+    expect(describeDependencies(loadConfig({ NODE_ENV: 'test' }))).not.toHaveProperty(['sent mailbox']);
+  });
+
   it('does not repeat a URL it cannot parse', () => {
     const config = loadConfig({ NODE_ENV: 'test' });
     expect(describeDependencies({ ...config, DATABASE_URL: 'not a url :secret@' }).database).toBe('(unparseable URL)');

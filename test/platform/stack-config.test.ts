@@ -180,5 +180,20 @@ describe('the banner', () => {
     expect(text).not.toContain('secret@');
     expect(text).toContain('email replies  smtp://localhost:2525');
     expect(text).toContain('x-api-key: the INTERNAL_API_KEY in /s/secrets.json');
+    expect(text).toContain('sent mailbox   unset: a send left in doubt is resent (email at least once)');
+  });
+
+  it('names the Sent mailbox asked before an in-doubt resend, its app password masked', () => {
+    const stack = {
+      server: { address: '127.0.0.1:7233', ports: { metrics: 9090 } },
+      apis: [],
+      workers: [],
+      inboundSmtp: 'smtp://localhost:2525',
+      secretsFile: '/s/secrets.json',
+      env: { DATABASE_URL: 'postgres://db/app', PUBLIC_BASE_URL: 'https://links.example', SENT_MAILBOX_URL: 'imaps://bot%40example.com:app-pass@imap.gmail.com:993/%5BGmail%5D%2FSent%20Mail' },
+    } as unknown as Stack;
+    const text = banner(stack, 1);
+    expect(text).toContain('sent mailbox   imaps://bot%40example.com:***@imap.gmail.com:993/%5BGmail%5D%2FSent%20Mail (asked before an in-doubt resend)');
+    expect(text).not.toContain('app-pass');
   });
 });
