@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NamespaceNotFoundError } from '@temporalio/common';
 import { coachingWorkflowId } from '../../src/coachnova/settings';
 import { loadConfig } from '../../src/config';
 import { runningSessionView, signalCoachingSession } from '../../src/temporal/clients/coaching-session';
+import { freePort } from '../../src/temporal/dev-server';
 import { testServerClient } from '../helpers/temporal-test-server';
 
 /**
@@ -55,3 +56,15 @@ it('throws what the stored view cannot stand in for (an unknown namespace is a c
   const elsewhere = new Client({ connection: client.connection, namespace: `missing-${randomUUID()}` });
   await expect(runningSessionView(elsewhere, randomUUID())).rejects.toBeInstanceOf(NamespaceNotFoundError);
 });
+
+it('answers null while the server is down (restarting) instead of waiting out the SDK\'s retries', async () => {
+  // nothing listens: every call is UNAVAILABLE, which the SDK retries for about 20 s; the read
+  // must answer within its own deadline so the API can serve the stored view (chaos suite: a
+  // session read during a Temporal restart got no answer within 30 s)
+  const down = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }), namespace: 'default' });
+  try {
+    expect(await runningSessionView(down, randomUUID())).toBeNull();
+  } finally {
+    await down.connection.close();
+  }
+}, 10_000);

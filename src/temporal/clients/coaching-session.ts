@@ -53,9 +53,13 @@ const SESSION_QUERY_DEADLINE_MS = 2000;
 export async function runningSessionView(client: Client, workerId: string): Promise<SessionView | null> {
   const handle = client.workflow.getHandle(coachingWorkflowId(workerId));
   try {
-    const description = await handle.describe();
-    if (description.status.name !== 'RUNNING') return null;
-    return await client.withDeadline(Date.now() + SESSION_QUERY_DEADLINE_MS, () => handle.query(sessionStateQuery));
+    // the describe too: while the server restarts the SDK retries it for half a minute, and the
+    // request would hang rather than answer from the stored view (chaos suite)
+    return await client.withDeadline(Date.now() + SESSION_QUERY_DEADLINE_MS, async () => {
+      const description = await handle.describe();
+      if (description.status.name !== 'RUNNING') return null;
+      return handle.query(sessionStateQuery);
+    });
   } catch (error) {
     // no live answer now (no worker within the deadline — a passed deadline can surface as
     // CANCELLED —, the call cancelled while the server restarts, the workflow's task failed with
