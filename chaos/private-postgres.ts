@@ -16,8 +16,12 @@ export interface PrivatePostgres {
   port: number;
   /** postgres://postgres@127.0.0.1:<port>/<database> */
   url(database: string): string;
-  /** Fast shutdown, `downMs` without a server, start again; resolves once it accepts connections. */
-  restart(downMs: number): Promise<{ stoppedAt: number; readyAt: number }>;
+  /**
+   * Fast shutdown, `downMs` without a server, start again; resolves once it accepts connections.
+   * `stoppingAt`: the shutdown began (from then on it refuses new connections and ends the open
+   * ones; its checkpoint takes seconds on a busy machine); `stoppedAt`: the server is gone.
+   */
+  restart(downMs: number): Promise<{ stoppingAt: number; stoppedAt: number; readyAt: number }>;
   stop(): Promise<void>;
   /** Immediate shutdown, synchronously (for a process exiting in a hurry). */
   stopNow(): void;
@@ -65,11 +69,12 @@ export async function startPrivatePostgres(dir: string): Promise<PrivatePostgres
     port,
     url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
     async restart(downMs) {
+      const stoppingAt = Date.now();
       await asOwner(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
       const stoppedAt = Date.now();
       await new Promise((r) => setTimeout(r, downMs));
       await start();
-      return { stoppedAt, readyAt: Date.now() };
+      return { stoppingAt, stoppedAt, readyAt: Date.now() };
     },
     stopNow() {
       if (!existsSync(join(data, 'postmaster.pid'))) return;

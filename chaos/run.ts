@@ -405,9 +405,10 @@ async function main(): Promise<void> {
     await waitFor(AT.pgRestart);
     {
       log('restarting PostgreSQL');
-      const { stoppedAt, readyAt } = await pg.restart(SIZE.pgDownMs);
-      windows.push({ kind: 'database', from: stoppedAt - 2000, to: readyAt });
-      timeline.push({ fault: 'PostgreSQL restart', at_s: t(stoppedAt), until_s: t(readyAt), campaign_progress: pct(), note: `down ${round((readyAt - stoppedAt) / 1000, 1)} s (fast shutdown)` });
+      const { stoppingAt, stoppedAt, readyAt } = await pg.restart(SIZE.pgDownMs);
+      // unavailable from the moment the fast shutdown begins, not from when it has finished
+      windows.push({ kind: 'database', from: stoppingAt, to: readyAt });
+      timeline.push({ fault: 'PostgreSQL restart', at_s: t(stoppingAt), until_s: t(readyAt), campaign_progress: pct(), note: `shutting down ${round((stoppedAt - stoppingAt) / 1000, 1)} s (fast), down ${round((readyAt - stoppedAt) / 1000, 1)} s` });
       log(`PostgreSQL accepting connections again after ${round((readyAt - stoppedAt) / 1000, 1)} s`);
     }
 
