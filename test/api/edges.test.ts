@@ -212,3 +212,62 @@ describe('unsubscribing from a browser', () => {
     expect(user.consent.marketing).toBe(false);
   });
 });
+
+describe('an approval whose reminder run is no longer waiting', () => {
+  async function waitingEntry(workflowId: string, decided = false) {
+    const serviceId = await createService(system.db);
+    const customer = await createCustomer(system.db, { serviceId });
+    const prompt = await system.db.selectFrom('prompt_templates').select(['id', 'version']).where('agent_type', '=', 'smartengage').where('message_type', '=', 'REMINDER').executeTakeFirstOrThrow();
+    const messageId = randomUUID();
+    await system.db
+      .insertInto('message_approvals')
+      .values({
+        message_id: messageId,
+        workflow_id: workflowId,
+        customer_id: customer.id,
+        campaign_id: null,
+        prompt_id: prompt.id,
+        prompt_version: prompt.version,
+        reason: 'flagged',
+        draft: JSON.stringify({ subject: 's', body: 'b', call_to_action: 'c' }),
+        safety: JSON.stringify({ safe: true, checks: [] }),
+        model: 'template',
+        expires_at: new Date(Date.now() + 3600_000),
+        ...(decided ? { decision: 'approve' as const, decided_by: 'ops@example.test', decided_at: new Date('2026-12-01T10:00:00Z') } : {}),
+      })
+      .execute();
+    return messageId;
+  }
+
+  it('answers 409 not_waiting when the run has closed (or never ran), naming the message', async () => {
+    const messageId = await waitingEntry(`reengage-gone-${randomUUID()}`);
+    const res = await postJson(url(`/internal/approvals/${messageId}`), { decision: 'approve' }, { ...API_KEY, 'x-correlation-id': 'approval-gone' });
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({ error: { code: 'not_waiting', message: expect.stringContaining(messageId), details: null }, correlation_id: 'approval-gone' });
+  });
+
+  it('answers 409 with who decided and when, for an entry already decided, without asking the run', async () => {
+    const messageId = await waitingEntry(`reengage-gone-${randomUUID()}`, true);
+    const res = await postJson(url(`/internal/approvals/${messageId}`), { decision: 'reject' }, API_KEY);
+    expect(res.status).toBe(409);
+    expect(res.body.error.details).toEqual({ decision: 'approve', decided_by: 'ops@example.test', decided_at: '2026-12-01T10:00:00.000Z' });
+  });
+
+  it('answers 404 for a message no approval waits on', async () => {
+    expect((await postJson(url(`/internal/approvals/${randomUUID()}`), { decision: 'approve' }, API_KEY)).status).toBe(404);
+  });
+});
+
+describe("explaining a customer's eligibility", () => {
+  it('says a customer who never booked is not eligible and has no service to remind', async () => {
+    const user = await system.db
+      .insertInto('users')
+      .values({ email: `e-${randomUUID()}@example.test`, full_name: 'New Customer', role: 'customer', locale: 'en', consent: JSON.stringify({ marketing: true }) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await system.db.insertInto('customers').values({ id: user.id, typical_services: [] }).execute();
+    const res = await getJson(url(`/internal/ai/smartengage/customers/${user.id}/timeline?explain=true`), API_KEY);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ customer_id: user.id, events: [], eligibility: { eligible: false, has_service_to_remind: false, failed: expect.arrayContaining(['no_service_to_remind']) } });
+  });
+});
