@@ -126,7 +126,8 @@ describe('an experiment nobody is in yet', () => {
   it('reports arms without a holdout: no booking rate, no uplift and why, no closing time; assignments are one empty last page', async () => {
     const serviceId = await createService(system.db, { name: 'Nobody books this' });
     const res = await runSegment(system, {
-      segment_criteria: { service_ids: [serviceId] },
+      // English only: the arms' prompt versions are looked up in that locale alone
+      segment_criteria: { service_ids: [serviceId], locale: 'en' },
       experiment: { arms: [{ name: 'template', kind: 'template', weight: 1 }, { name: 'llm', kind: 'llm', weight: 1 }] },
     });
     expect(res.status).toBe(202);

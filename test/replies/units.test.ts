@@ -1,13 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import OpenAI from 'openai';
 import { loadConfig } from '../../src/config';
 import type { Db } from '../../src/db/database';
 import { createLogger } from '../../src/lib/logger';
+import { metricsRegistry } from '../../src/lib/metrics';
 import { startInboundSmtp, type InboundSmtp } from '../../src/replies/inbound-smtp';
-import type { IncomingReply } from '../../src/replies/store';
+import { listReplies, loadReply, recordReplyOutcome, storeClassification, storeReply, type IncomingReply } from '../../src/replies/store';
 import { asDataBlock, classifierMessages, classifyByRules, classifyReply, isExplicitOptOut, looksLikeInjection, type ClassifierLlm } from '../../src/replies/intent';
 import { createReplyToken, replyAddress, verifyReplyAddress, verifyReplyToken } from '../../src/replies/reply-address';
 import { stripQuotedReply } from '../../src/replies/strip';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startOpenAiServer, type TestOpenAiServer } from '../helpers/openai-server';
 
 const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', INBOUND_DOMAIN: 'reply.example.test' });
@@ -169,6 +172,8 @@ describe('classifying a reply with the model (local OpenAI-compatible server)', 
   it('drops a requested date that does not exist, and any date on an intent that is not about booking', async () => {
     openai.enqueue({ draft: { intent: 'book', summary: 'book', requested_date: '2026-02-30', mood: 'ok' } });
     expect((await classifyReply(db, llm, reply('book me on the 30th of February'), PROMPT)).requested_date).toBeNull();
+    openai.enqueue({ draft: { intent: 'book', summary: 'book', requested_date: null, mood: 'ok' } });
+    expect(await classifyReply(db, llm, reply('book me again'), PROMPT)).toMatchObject({ intent: 'book', requested_date: null, classifiedBy: 'llm' });
     openai.enqueue({ draft: { intent: 'question', summary: 'price?', requested_date: '2026-12-05', mood: 'unknown' } });
     expect(await classifyReply(db, llm, reply('How much on Friday?'), PROMPT)).toMatchObject({ intent: 'question', requested_date: null });
   });
@@ -247,6 +252,16 @@ describe('the inbound listener with a reply path that stores nothing (real SMTP 
     expect(received).toEqual([{ messageId: MESSAGE, channel: 'email', text: 'Yes, Friday please.', emailMessageId: expect.stringMatching(/^<.+>$/) }]);
   });
 
+  it('hands on a reply without a Message-ID header with none (the text hash dedupes it then)', async () => {
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true, connectionTimeout: 5000 } as object);
+    try {
+      await transport.sendMail({ envelope: { from: 'r@example.test', to: [replyAddress(config, MESSAGE)] }, raw: 'From: r@example.test\r\nTo: x@y\r\nSubject: hi\r\n\r\nSee you Friday.\r\n' });
+    } finally {
+      transport.close();
+    }
+    expect(received).toEqual([{ messageId: MESSAGE, channel: 'email', text: 'See you Friday.', emailMessageId: null }]);
+  });
+
   it('answers 451 (try again later) when the reply path fails, and 550 when its message no longer exists', async () => {
     onReply = async () => {
       throw new Error('database down');
@@ -273,5 +288,86 @@ describe('the inbound listener with a reply path that stores nothing (real SMTP 
     expect(reads).toBe(2);
     expect(refused.responseCode).toBe(550);
     expect(refused.response).toMatch(/no valid reply address/);
+  });
+});
+
+describe('the classifier prompt and dates, more edges', () => {
+  it('leaves a placeholder the classifier does not fill as written, rather than blanking it', () => {
+    const [, user] = classifierMessages(
+      { version: 1, system_prompt: 'S', user_prompt: '{{reply_date}} {{customer_name}} <<<REPLY\n{{reply_json}}\nREPLY>>>' },
+      { text: 'hi', receivedAt: new Date('2026-12-03T10:00:00Z'), messageType: 'REMINDER', messageText: 'hello' },
+    );
+    expect(user.content).toBe('2026-12-03 {{customer_name}} <<<REPLY\n"hi"\nREPLY>>>');
+  });
+});
+
+describe('replies as rows (fresh schema)', () => {
+  let database: TestDatabase;
+  let messageId: string;
+  let userId: string;
+  const PROMPT_LLM = () => ({ client: new OpenAI({ apiKey: 'test-key', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0 }), model: 'm' });
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const user = await database.db
+      .insertInto('users')
+      .values({ email: `r-${randomUUID()}@example.test`, full_name: 'Rahim', role: 'customer', locale: 'en', consent: JSON.stringify({ marketing: true }) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    userId = user.id;
+    const message = await database.db
+      .insertInto('ai_messages')
+      .values({
+        user_id: userId,
+        role: 'CUSTOMER',
+        agent_type: 'smartengage',
+        channel: 'EMAIL',
+        message_type: 'REMINDER',
+        message_text: 'It has been a while.',
+        locale: 'en',
+        safety_checks: JSON.stringify({ safe: true, checks: [] }),
+        delivery_status: 'SENT',
+        sent_at: new Date('2026-12-01T12:00:00Z'),
+        idempotency_key: `replies:${randomUUID()}`,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    messageId = message.id;
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('stores a reply without a Message-ID once per text (whitespace aside), and finds no reply by an unknown id', async () => {
+    const first = await storeReply(database.db, userId, { messageId, channel: 'in_app', text: 'Friday  works.' });
+    const again = await storeReply(database.db, userId, { messageId, channel: 'in_app', text: ' Friday works. ' });
+    expect(again).toEqual({ replyId: first.replyId, duplicate: true });
+    expect(await loadReply(database.db, randomUUID())).toBeUndefined();
+    expect((await loadReply(database.db, first.replyId))!.classified).toBeNull();
+  });
+
+  it('keeps the first classification, reads a missing summary and mood as "" and unknown, and counts the outcome once', async () => {
+    const { replyId } = await storeReply(database.db, userId, { messageId, channel: 'email', text: 'Who are you?', emailMessageId: `<${randomUUID()}@x>` });
+    await database.db.updateTable('message_replies').set({ intent: 'question', classified_by: 'rules', summary: null, mood: null }).where('id', '=', replyId).execute();
+    const kept = await storeClassification(database.db, replyId, { intent: 'book', summary: 'later attempt', requested_date: null, mood: 'ok', classifiedBy: 'llm', promptVersion: 2, error: null, flags: [] });
+    expect(kept).toMatchObject({ intent: 'question', summary: '', mood: 'unknown', classifiedBy: 'rules' });
+    const counted = async () => Number((await metricsRegistry.getSingleMetric('shoktiai_replies_total')!.get()).values.find((v) => v.labels.intent === 'question' && v.labels.channel === 'email')?.value ?? 0);
+    const before = await counted();
+    await recordReplyOutcome(database.db, replyId);
+    await recordReplyOutcome(database.db, replyId);
+    expect(await counted()).toBe(before + 1);
+    const decisions = await database.db.selectFrom('customer_decisions').select(['kind', 'reason']).where('customer_id', '=', userId).where('kind', '=', 'replied').execute();
+    expect(decisions).toEqual([{ kind: 'replied', reason: 'question' }]);
+  });
+
+  it('lists a reply to a sent message with its sent time', async () => {
+    const [row] = await listReplies(database.db, { limit: 1 });
+    expect(row.message).toMatchObject({ id: messageId, sent_at: '2026-12-01T12:00:00.000Z' });
+  });
+
+  it('lets the rules decide, and says so, when no REPLY_INTENT prompt is active', async () => {
+    await database.db.updateTable('prompt_templates').set({ status: 'retired' }).where('message_type', '=', 'REPLY_INTENT').execute();
+    const result = await classifyReply(database.db, PROMPT_LLM(), { text: 'Can we reschedule?', receivedAt: new Date(), messageType: 'REMINDER', messageText: 'x' });
+    expect(result).toMatchObject({ intent: 'reschedule', classifiedBy: 'rules', error: 'no active REPLY_INTENT prompt' });
   });
 });

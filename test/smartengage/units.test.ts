@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { loadConfig } from '../../src/config';
 import { keysFor } from '../../src/security/keys';
 import { signToken } from '../../src/security/tokens';
 import { withApprovedPromotion } from '../../src/smartengage/core/promotion';
 import { campaignSettings } from '../../src/smartengage/core/settings';
 import { assertApprovedPromotion, resolveCriteria, segmentId } from '../../src/smartengage/criteria';
+import { responseDecisionInsert } from '../../src/smartengage/decisions';
 import { assignedFacts, composedFacts, eligibleFacts, scheduledFacts } from '../../src/smartengage/decision-facts';
 import { signDeepLinkToken, verifyDeepLinkToken } from '../../src/smartengage/deep-link-token';
 import { bookingLandingUrl, deepLinkTokenId } from '../../src/smartengage/deep-links';
@@ -183,6 +185,10 @@ describe('decision facts', () => {
     expect(window).not.toHaveProperty('favourite_booking_hour');
     const personal = scheduledFacts({ ...base, sendTime: 'personal', plan: { waitMs: 0, reason: 'favourite_hour', target: '19:00' }, favourite: { hour: 19, bookingsAtHour: 3, bookings: 5 } });
     expect(personal).toMatchObject({ favourite_booking_hour: 19, bookings_at_that_hour: 3, past_bookings: 5, target_local_time: '19:00' });
+  });
+
+  it('refuses to build a timeline entry for a response no decision records (a CoachNova acknowledgement)', () => {
+    expect(() => responseDecisionInsert(sql`null`, { response: 'ACKNOWLEDGED', at: '2026-12-03T12:00:00Z' })).toThrow('no decision records a ACKNOWLEDGED response');
   });
 
   it('counts a draft that passed on its first attempt as one attempt with no rejections', () => {
