@@ -360,6 +360,16 @@ describe('replies as rows (fresh schema)', () => {
     expect(decisions).toEqual([{ kind: 'replied', reason: 'question' }]);
   });
 
+  it('counts a reply handled before any intent was stored as "other", and puts nothing on the timeline for it', async () => {
+    const { replyId } = await storeReply(database.db, userId, { messageId, channel: 'email', text: 'unclassified', emailMessageId: `<${randomUUID()}@x>` });
+    const other = async () => Number((await metricsRegistry.getSingleMetric('shoktiai_replies_total')!.get()).values.find((v) => v.labels.intent === 'other' && v.labels.channel === 'email')?.value ?? 0);
+    const before = await other();
+    await recordReplyOutcome(database.db, replyId);
+    expect(await other()).toBe(before + 1);
+    const onTimeline = await database.db.selectFrom('customer_decisions').select('id').where('idempotency_key', '=', `reply:${replyId}`).execute();
+    expect(onTimeline).toHaveLength(0);
+  });
+
   it('lists a reply to a sent message with its sent time', async () => {
     const [row] = await listReplies(database.db, { limit: 1 });
     expect(row.message).toMatchObject({ id: messageId, sent_at: '2026-12-01T12:00:00.000Z' });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { openApproval } from '../../src/smartengage/approval-queue';
 import { claimContact } from '../../src/smartengage/contact-claim';
 import { loadReminderContext } from '../../src/smartengage/reminder-context';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -76,5 +77,49 @@ describe("a reminder's context", () => {
     const skewed = await createCustomer(database.db, { serviceId });
     await database.db.updateTable('customers').set({ last_booking_at: new Date('2026-12-05T00:00:00Z') }).where('id', '=', skewed.id).execute();
     expect((await loadReminderContext(database.db, skewed.id, serviceId, now))!.context.days_since_last_booking).toBe(0);
+  });
+});
+
+describe('the approval queue', () => {
+  const settings = { timeoutSeconds: 3600, moderationScore: 0.5, scriptMargin: 0.05 };
+  async function input(safety: Record<string, unknown>) {
+    const customer = await createCustomer(database.db, { serviceId, locale: 'en' });
+    const prompt = await database.db
+      .selectFrom('prompt_templates')
+      .select(['id', 'version'])
+      .where('agent_type', '=', 'smartengage')
+      .where('message_type', '=', 'REMINDER')
+      .where('locale', '=', 'en')
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
+    return {
+      messageId: randomUUID(),
+      workflowId: `reengage-${customer.id}-2026-12-03`,
+      customerId: customer.id,
+      campaignId: null,
+      templateId: prompt.id,
+      promptVersion: prompt.version,
+      locale: 'en' as const,
+      model: 'test-model',
+      draft: { subject: 's', body: 'b', call_to_action: 'c' },
+      safety: safety as never,
+      settings,
+    };
+  }
+
+  it('opens one entry for a flagged draft; a retried activity finds it and opens no second one', async () => {
+    const request = await input({ safe: true, checks: [{ name: 'moderation', passed: true, score: 0.7 }] });
+    const first = await openApproval(database.db, request);
+    expect(first).toMatchObject({ wait: true, reason: 'flagged', opened: true, fallbackTemplateId: request.templateId });
+    expect(await openApproval(database.db, request)).toEqual({ ...first, opened: false });
+    const rows = await database.db.selectFrom('message_approvals').select(['reason', 'safety']).where('message_id', '=', request.messageId).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0].safety).toMatchObject({ flags: [expect.objectContaining({ check: 'moderation', score: 0.7, threshold: 0.5 })] });
+  });
+
+  it('lets a draft through that has no checks to flag and no canary version to review', async () => {
+    const request = await input({ safe: true });
+    expect(await openApproval(database.db, request)).toEqual({ wait: false });
+    expect(await database.db.selectFrom('message_approvals').select('message_id').where('message_id', '=', request.messageId).execute()).toHaveLength(0);
   });
 });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
+import { Client, ScheduleNotFoundError } from '@temporalio/client';
 import { NamespaceNotFoundError } from '@temporalio/common';
 import { loadConfig } from '../../src/config';
 import { deliverApprovalDecision } from '../../src/temporal/clients/approval-decision';
+import { describeCadenceSchedule } from '../../src/temporal/clients/cadence-schedule';
 import { campaignProgress } from '../../src/temporal/clients/campaign';
 import { receiveReply } from '../../src/temporal/clients/reply';
 import { replyWorkflowId } from '../../src/workflows/replies/definitions';
@@ -106,5 +107,14 @@ describe('a reply whose workflow cannot be started', () => {
   it('is refused as not found when its message does not exist', async () => {
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
     await expect(receiveReply({ db: database.db, temporal: client, config }, { messageId: randomUUID(), channel: 'in_app', text: 'hello' })).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('a cadence schedule on a namespace the server does not have', () => {
+  it('is an error, not "no such schedule" (a 404 would hide the configuration problem)', async () => {
+    const elsewhere = new Client({ connection: client.connection, namespace: `missing-${randomUUID()}` });
+    const error = await describeCadenceSchedule(elsewhere, 'smartengage-daily').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ScheduleNotFoundError);
   });
 });
