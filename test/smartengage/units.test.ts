@@ -85,6 +85,8 @@ describe('criteria', () => {
   it('greets by first name', () => {
     expect(firstName('  Karim   Hossain ')).toBe('Karim');
     expect(firstName('নুসরাত জাহান')).toBe('নুসরাত');
+    // a blank name greets with nothing rather than "undefined"
+    expect(firstName('   ')).toBe('');
   });
 });
 
