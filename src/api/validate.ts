@@ -7,9 +7,9 @@ export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer
 }
 
 export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  return schema.parse(req.query ?? {});
+  return schema.parse(req.query);
 }
 
 export function parseParams<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  return schema.parse(req.params ?? {});
+  return schema.parse(req.params);
 }

@@ -36,7 +36,9 @@ export function wilsonInterval({ successes, n }: Proportion, z = Z_975): [number
   const centre = p + z2 / (2 * n);
   const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
   const denominator = 1 + z2 / n;
-  return [(centre - spread) / denominator, (centre + spread) / denominator];
+  // exact arithmetic keeps the bounds in [0, 1]; at p = 0 or 1 rounding can step just outside
+  // (1.0000000000000002), which Newcombe's interval then carried past 1
+  return [Math.max(0, (centre - spread) / denominator), Math.min(1, (centre + spread) / denominator)];
 }
 
 /**

@@ -4,8 +4,8 @@ import { temporal } from '@temporalio/proto';
 /**
  * A gRPC server that plays a Temporal frontend which will not list search attributes: the
  * namespace answers, but `OperatorService/ListSearchAttributes` is refused with `refusal`
- * (PERMISSION_DENIED, as Temporal Cloud answers an API key without the right) or not offered at
- * all (UNIMPLEMENTED, from gRPC itself). The dev server cannot be made to refuse either.
+ * (PERMISSION_DENIED, as Temporal Cloud answers an API key without the right), not offered at
+ * all (UNIMPLEMENTED, from gRPC itself), or failing for another reason (FAILED_PRECONDITION). The dev server cannot be made to refuse either.
  */
 export interface RefusingTemporal {
   address: string;
@@ -29,7 +29,7 @@ function unary(path: string, request: Message, response: Message) {
 const ws = temporal.api.workflowservice.v1;
 const ops = temporal.api.operatorservice.v1;
 
-export async function startRefusingTemporal(refusal: 'permission-denied' | 'unimplemented'): Promise<RefusingTemporal> {
+export async function startRefusingTemporal(refusal: 'permission-denied' | 'unimplemented' | 'failed-precondition'): Promise<RefusingTemporal> {
   const server = new Server();
   const workflowService: ServiceDefinition = {
     DescribeNamespace: unary('/temporal.api.workflowservice.v1.WorkflowService/DescribeNamespace', ws.DescribeNamespaceRequest, ws.DescribeNamespaceResponse),
@@ -38,13 +38,17 @@ export async function startRefusingTemporal(refusal: 'permission-denied' | 'unim
     DescribeNamespace: (call: { request: { namespace: string } }, callback: (error: null, answer: object) => void) =>
       callback(null, { namespaceInfo: { name: call.request.namespace } }),
   } as UntypedServiceImplementation);
-  if (refusal === 'permission-denied') {
+  if (refusal !== 'unimplemented') {
     const operatorService: ServiceDefinition = {
       ListSearchAttributes: unary('/temporal.api.operatorservice.v1.OperatorService/ListSearchAttributes', ops.ListSearchAttributesRequest, ops.ListSearchAttributesResponse),
     };
     server.addService(operatorService, {
       ListSearchAttributes: (_call: unknown, callback: (error: object) => void) =>
-        callback({ code: status.PERMISSION_DENIED, details: 'Request unauthorized.' }),
+        callback(
+          refusal === 'permission-denied'
+            ? { code: status.PERMISSION_DENIED, details: 'Request unauthorized.' }
+            : { code: status.FAILED_PRECONDITION, details: 'visibility store is not ready' },
+        ),
     } as UntypedServiceImplementation);
   }
   const port = await new Promise<number>((resolve, reject) =>

@@ -134,6 +134,20 @@ describe('start-up check of the namespace and search attributes', () => {
     }
   });
 
+  it('stops start-up with the server\'s error, never "unchecked", when the listing fails for another reason', async () => {
+    const broken = await startRefusingTemporal('failed-precondition');
+    const connection = await Connection.connect({ address: broken.address });
+    try {
+      const error = await ensureNamespaceReady(connection, { namespace: 'shoktiai', address: broken.address, register: true }).catch((e: unknown) => e);
+      expect(error).not.toBeInstanceOf(TemporalNotReadyError);
+      expect(grpcCode(error)).toBe(GRPC.FAILED_PRECONDITION);
+      expect((error as Error).message).toContain('visibility store is not ready');
+    } finally {
+      await connection.close();
+      await broken.close();
+    }
+  });
+
   describe('a permanent refusal from Temporal', () => {
     let system: TestSystem;
     beforeAll(async () => {

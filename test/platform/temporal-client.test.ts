@@ -1,7 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { loadConfig } from '../../src/config';
 import { connectClient, temporalTarget } from '../../src/temporal/client';
 import { ENCRYPTED_ENCODING } from '../../src/temporal/codec/encryption-codec';
+import { SEARCH_ATTRIBUTES, searchAttributeFlags } from '../../src/temporal/search-attributes';
+import { tracingClientInterceptors, tracingWorkerOptions } from '../../src/temporal/tracing';
 
 /** The client the API and scripts connect with (`npm start`, `src/api/server.ts`). */
 const base = { NODE_ENV: 'test', LOG_LEVEL: 'silent', PAYLOAD_CODEC_KEY: randomBytes(32).toString('base64') };
@@ -38,5 +43,23 @@ describe('connectClient', () => {
     } finally {
       await client.connection.close();
     }
+  });
+});
+
+describe('Temporal tracing hooks and dev-server flags', () => {
+  it('adds nothing with tracing off, and with tracing on the OpenTelemetry client interceptor, activity interceptors and the span exporter sink', () => {
+    expect(tracingClientInterceptors(undefined)).toBeUndefined();
+    expect(tracingWorkerOptions(undefined)).toEqual({});
+    const tracing = { resource: new Resource({ 'service.name': 'test' }), spanProcessor: new SimpleSpanProcessor(new InMemorySpanExporter()), shutdown: async () => undefined };
+    expect(tracingClientInterceptors(tracing)!.workflow).toEqual([expect.any(OpenTelemetryWorkflowClientInterceptor)]);
+    const worker = tracingWorkerOptions(tracing);
+    expect(worker.interceptors!.activity).toHaveLength(1);
+    expect(worker.interceptors!.client!.workflow).toEqual([expect.any(OpenTelemetryWorkflowClientInterceptor)]);
+    expect(Object.keys(worker.sinks!)).toEqual(['exporter']);
+  });
+
+  it('starts a dev server with every search attribute the workflows set, as Keyword, unless told which', () => {
+    expect(searchAttributeFlags()).toEqual(SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]));
+    expect(searchAttributeFlags(['AgentType'])).toEqual(['--search-attribute', 'AgentType=Keyword']);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { assignArm, assignmentDraw } from '../../src/smartengage/arm-assignment';
 import { ExperimentSpec } from '../../src/smartengage/experiment-spec';
-import { newcombeInterval, twoProportionZTest, upliftVsHoldout, waldInterval } from '../../src/smartengage/uplift';
+import { newcombeInterval, twoProportionZTest, upliftVsHoldout, waldInterval, wilsonInterval } from '../../src/smartengage/uplift';
 
 describe('arm assignment', () => {
   const arms = [
@@ -117,5 +117,49 @@ describe('two-proportion statistics against published worked examples', () => {
     // enough customers, but two bookings in all: the normal approximation does not hold
     expect(upliftVsHoldout({ successes: 2, n: 100 }, { successes: 0, n: 100 })).toEqual({ uplift: null, reason: expect.stringMatching(/^not enough data/) });
     expect(upliftVsHoldout({ successes: 20, n: 100 }, { successes: 8, n: 100 }).uplift).not.toBeNull();
+  });
+});
+
+describe('edge cases of the comparison', () => {
+  it('gives no relative uplift when the holdout booked nothing (no division by zero), but still the absolute one', () => {
+    const result = upliftVsHoldout({ successes: 20, n: 100 }, { successes: 0, n: 100 });
+    expect(result.reason).toBeNull();
+    expect(result.uplift!.relative).toBeNull();
+    expect(result.uplift!.absolute).toBeCloseTo(0.2, 10);
+    const [low, high] = result.uplift!.ci95;
+    expect(low).toBeGreaterThan(0);
+    expect(high).toBeLessThanOrEqual(1);
+  });
+
+  it('names both group sizes when one group is too small, even if the other is large', () => {
+    expect(upliftVsHoldout({ successes: 300, n: 1000 }, { successes: 5, n: 29 }).reason).toMatch(/arm 1000, holdout 29/);
+  });
+
+  it('sees no difference (z 0, p 1) when nobody or everybody booked, instead of dividing by a zero standard error', () => {
+    expect(twoProportionZTest({ successes: 0, n: 50 }, { successes: 0, n: 50 })).toEqual({ z: 0, p_value: 1 });
+    expect(twoProportionZTest({ successes: 50, n: 50 }, { successes: 40, n: 40 })).toEqual({ z: 0, p_value: 1 });
+  });
+
+  it('keeps the interval inside [−1, 1] at the extremes (all of one arm booked, none of the other)', () => {
+    const [low, high] = newcombeInterval({ successes: 40, n: 40 }, { successes: 0, n: 40 });
+    expect(low).toBeGreaterThan(0.8);
+    expect(high).toBeLessThanOrEqual(1);
+  });
+
+  it('Wilson interval at 0/10 and 10/10: [0, 0.2775] and [0.7225, 1], never outside [0, 1] (40/40 rounded past 1)', () => {
+    const none = wilsonInterval({ successes: 0, n: 10 });
+    expect(none[0]).toBeGreaterThanOrEqual(0);
+    expect(none[0]).toBeCloseTo(0, 12);
+    expect(none[1]).toBeCloseTo(0.2775, 4);
+    const all = wilsonInterval({ successes: 10, n: 10 });
+    expect(all[0]).toBeCloseTo(0.7225, 4);
+    expect(all[1]).toBeLessThanOrEqual(1);
+    expect(all[1]).toBeCloseTo(1, 12);
+    // at 40/40 the unclamped upper bound rounded to 1.0000000000000002
+    expect(wilsonInterval({ successes: 40, n: 40 })[1]).toBe(1);
+  });
+
+  it('refuses an experiment without arms rather than assigning nobody', () => {
+    expect(() => assignArm('6f1c3a52-7d7e-4d0b-9a55-0d9a3c1e2b10', randomUUID(), [])).toThrow(/at least one arm/);
   });
 });

@@ -137,7 +137,7 @@ export function messagesRouter({ db, temporal, config }: ApiDeps): Router {
       const accepted: z.infer<typeof ResponseAccepted> = { message_id: message.id, response, delivered_to: received.deliveredTo, reply_id: received.replyId };
       return void res.status(202).json(accepted);
     }
-    const event: MessageResponseEvent = { messageId: message.id, response, at: new Date().toISOString(), ...(text ? { detail: text } : {}) };
+    const event: MessageResponseEvent = { messageId: message.id, response, at: new Date().toISOString() };
     const deliveredTo = await deliverMessageResponse({ db, temporal }, message, event);
     const accepted: z.infer<typeof ResponseAccepted> = { message_id: message.id, response, delivered_to: deliveredTo };
     res.status(202).json(accepted);

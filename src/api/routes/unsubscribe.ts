@@ -34,7 +34,7 @@ const wantsHtml = (req: Request) => req.accepts(['json', 'html']) === 'html';
 
 export function unsubscribeRouter({ config, db, logger }: ApiDeps): Router {
   const router = Router();
-  const userFrom = (req: Request) => verifyUnsubscribeToken(config, String(req.params.token ?? ''));
+  const userFrom = (req: Request) => verifyUnsubscribeToken(config, String(req.params.token));
 
   const invalid = (req: Request, res: Response) => {
     if (wantsHtml(req)) return void res.status(400).type('html').send(unsubscribePage('invalid'));
