@@ -5,6 +5,7 @@ import { signDeepLinkToken } from '../../src/smartengage/deep-link-token';
 import { fixedRateLoad, type LoadRequest, type LoadResult } from '../lib/load';
 import { assertRunning } from '../lib/processes';
 import { waitUntilIdle } from '../lib/cpu';
+import { samplePostgresCpu } from '../lib/postgres-cpu';
 import { atMost, newResult, type ScenarioResult } from '../lib/report';
 import { median, round } from '../lib/stats';
 import { OPEN_WINDOW, runRealCampaign } from './campaign-runs';
@@ -212,13 +213,17 @@ export async function runApiLoad(stack: Stack, options: ApiLoadOptions): Promise
       const pids = { api: system.api.pid, worker: system.worker.pid, temporal: stack.temporal.pid };
       assertRunning(system.api);
       const load = `${round(loadavg()[0], 1)}`;
+      // the bench database's own backends: the server is shared, so "others" cannot tell PostgreSQL's part
+      const postgres = samplePostgresCpu(stack.bench.pool, [stack.bench.name], 250);
       const run = await fixedRateLoad(system.baseUrl, endpoint.request, endpoint.rate, options.durationSeconds, pids);
+      run.cpu.processes.postgres = round(await postgres.stop(), 2);
       assertRunning(system.api);
       const apiCores = round(run.cpu.processes.api / run.cpu.wallSeconds, 2);
       const temporalCores = round(run.cpu.processes.temporal / run.cpu.wallSeconds, 2);
       const workerCores = round(run.cpu.processes.worker / run.cpu.wallSeconds, 2);
+      const postgresCores = round(run.cpu.processes.postgres / run.cpu.wallSeconds, 2);
       options.log(
-        `  ${endpoint.name} @ ${endpoint.rate}/s: p50 ${run.p50} ms, p95 ${run.p95} ms, p99 ${run.p99} ms, max ${run.max} ms, ${run.requestsPerSecond} req/s, statuses ${JSON.stringify(run.statuses)}, API ${apiCores} / Temporal ${temporalCores} / worker ${workerCores} cores, others ${run.cpu.othersCores} cores, load ${load}`,
+        `  ${endpoint.name} @ ${endpoint.rate}/s: p50 ${run.p50} ms, p95 ${run.p95} ms, p99 ${run.p99} ms, max ${run.max} ms, ${run.requestsPerSecond} req/s, statuses ${JSON.stringify(run.statuses)}, API ${apiCores} / Temporal ${temporalCores} / worker ${workerCores} / PostgreSQL ${postgresCores} cores, others ${run.cpu.othersCores} cores, load ${load}`,
       );
       runs.push(run);
     }
@@ -236,7 +241,7 @@ export async function runApiLoad(stack: Stack, options: ApiLoadOptions): Promise
     );
     const last = runs[runs.length - 1].cpu;
     result.notes.push(
-      `${endpoint.name} @ ${endpoint.rate}/s: API process used ${round(last.processes.api / last.wallSeconds, 2)} cores, Temporal ${round(last.processes.temporal / last.wallSeconds, 2)}, worker ${round(last.processes.worker / last.wallSeconds, 2)}, load generator ${round(last.bench / last.wallSeconds, 2)}; ${last.othersCores} cores used by other processes (last run).`,
+      `${endpoint.name} @ ${endpoint.rate}/s: API process used ${round(last.processes.api / last.wallSeconds, 2)} cores, Temporal ${round(last.processes.temporal / last.wallSeconds, 2)}, worker ${round(last.processes.worker / last.wallSeconds, 2)}, PostgreSQL (the bench database's backends) ${round(last.processes.postgres / last.wallSeconds, 2)}, load generator ${round(last.bench / last.wallSeconds, 2)}; ${last.othersCores} cores used by other processes (last run).`,
     );
     if (ok !== total) result.notes.push(`${endpoint.name} @ ${endpoint.rate}/s: ${total - ok} of ${total} answers were not ${endpoint.okStatus}: ${JSON.stringify(runs.map((r) => r.statuses))}`);
   }

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { isExpression, sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database';
 import type { DecisionKind, UserResponse } from '../db/types';
 
@@ -121,13 +121,21 @@ export async function recordMessageDecision(db: Db, messageId: string, kind: Dec
 
 /**
  * The INSERT of `recordMessageDecision`, for a message named by an expression of the statement
- * it is part of (the click's single statement names it by a CTE). `onlyIf` further conditions
+ * it is part of (a batch of clicks names its messages by a CTE). `onlyIf` further conditions
  * the message row `m`.
  */
-export function messageDecisionInsert(messageId: RawBuilder<unknown>, kind: DecisionKind, reason: string | null, facts: Record<string, unknown>, onlyIf?: RawBuilder<boolean>): RawBuilder<unknown> {
+export function messageDecisionInsert(
+  messageId: RawBuilder<unknown>,
+  kind: DecisionKind,
+  reason: string | null,
+  facts: Record<string, unknown> | RawBuilder<unknown>,
+  onlyIf?: RawBuilder<boolean>,
+): RawBuilder<unknown> {
+  // a batch of clicks names its facts per message: a jsonb expression over the row `m`
+  const factsJson = isExpression(facts) ? facts : sql`${JSON.stringify(facts)}::jsonb`;
   return sql`
     INSERT INTO customer_decisions (customer_id, campaign_id, workflow_id, kind, reason, facts, idempotency_key)
-    SELECT m.user_id, m.campaign_id, m.workflow_id, ${kind}, ${reason}, jsonb_build_object('message_id', m.id) || ${JSON.stringify(facts)}::jsonb, m.id::text || ':' || ${kind}::text
+    SELECT m.user_id, m.campaign_id, m.workflow_id, ${kind}, ${reason}, jsonb_build_object('message_id', m.id) || ${factsJson}, m.id::text || ':' || ${kind}::text
     FROM ai_messages m
     WHERE m.id = ${messageId} AND m.agent_type = 'smartengage' AND m.role = 'CUSTOMER'${onlyIf ? sql` AND ${onlyIf}` : sql``}
     ON CONFLICT (idempotency_key) DO NOTHING`;
@@ -158,7 +166,7 @@ export function responseDecisionInsert(messageId: RawBuilder<unknown>, event: { 
   return messageDecisionInsert(messageId, kind, ignored ? 'attribution_window_closed' : null, facts, ignored ? sql<boolean>`m.user_response = 'IGNORED'` : undefined);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A booking made without a reminder's link, by a customer inside an experiment's attribution

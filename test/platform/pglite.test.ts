@@ -41,4 +41,13 @@ describe('PGlite (embedded database)', () => {
     expect(report.rows).toEqual(report.first.counts);
     console.log(`demo data on PGlite: ${JSON.stringify(report.first.counts)} in ${report.seedMs} ms`);
   });
+
+  it('records a burst of deep-link clicks in one batch statement: a link clicked twice counts twice, one CLICKED, one signal owed', () => {
+    expect(report.clicks).toEqual({
+      results: [{ firstClick: true, signalOwed: true }, null, { firstClick: false, signalOwed: false }],
+      clickCount: 2,
+      response: 'CLICKED',
+      outboxRows: 1,
+    });
+  });
 });

@@ -1,7 +1,8 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { verifyDeepLinkToken } from '../../smartengage/deep-link-token';
-import { bookingLandingUrl, recordDeepLinkClick } from '../../smartengage/deep-links';
+import { createClickBatcher } from '../../smartengage/click-batcher';
+import { bookingLandingUrl } from '../../smartengage/deep-links';
 import { linkProblemPage, type LinkProblem } from '../../smartengage/link-pages';
 import { deepLinkClicks } from '../../smartengage/metrics';
 import type { ApiDeps } from '../deps';
@@ -12,7 +13,7 @@ openApiRegistry.registerPath({
   method: 'get',
   path: '/l/{token}',
   summary: 'Tracked deep link from a reminder',
-  description: "Verifies the signed token, records the click (and CLICKED on the message) in one statement, and redirects to the app's booking page pre-filled with the service, message and promo code; the message's workflow is told afterwards, from a durable outbox.",
+  description: "Verifies the signed token, records the click (and CLICKED on the message) in one statement shared with the clicks of the same few milliseconds, and redirects to the app's booking page pre-filled with the service, message and promo code; the message's workflow is told afterwards, from a durable outbox.",
   tags: ['smartengage'],
   request: { params: z.object({ token: z.string() }) },
   responses: {
@@ -24,6 +25,8 @@ openApiRegistry.registerPath({
 
 export function linksRouter({ config, db }: ApiDeps, outbox: OutboxDrainer): Router {
   const router = Router();
+  // clicks of the same few milliseconds share one statement and one commit (group commit)
+  const clicks = createClickBatcher(db);
 
   const problem = (res: Response, kind: LinkProblem) => {
     deepLinkClicks.inc({ outcome: kind });
@@ -34,10 +37,11 @@ export function linksRouter({ config, db }: ApiDeps, outbox: OutboxDrainer): Rou
     const token = String(req.params.token);
     const verdict = await verifyDeepLinkToken(token, config);
     if (!verdict.ok) return problem(res, verdict.reason);
-    // one statement stores the click, CLICKED and the signal owed to the workflow (first clicks
-    // only); the signal is sent later, paced, by the outbox drainer: the redirect waits for no
-    // Temporal round trip and no workflow work, and a crash after it loses nothing
-    const link = await recordDeepLinkClick(db, verdict.claims.tokenId, req.correlationId);
+    // one statement, shared with the clicks of the same few milliseconds, stores the click,
+    // CLICKED and the signal owed to the workflow (first clicks only); the signal is sent later,
+    // paced, by the outbox drainer: the redirect waits for no Temporal round trip and no
+    // workflow work, and a crash after the commit loses nothing
+    const link = await clicks.add({ tokenId: verdict.claims.tokenId, correlationId: req.correlationId, at: new Date() });
     if (!link) return problem(res, 'invalid');
     if (link.expiresAt.getTime() <= Date.now()) return problem(res, 'expired');
     if (link.signalOwed) outbox.kick();
