@@ -447,3 +447,34 @@ describe('state carried from earlier runs', () => {
     expect(acts.recordMessage).not.toHaveBeenCalled();
   });
 });
+
+describe('risk level from the score (DESIGN.md: MODERATE at 25, no override without a low check-in)', () => {
+  it('ten hours in the last day and ratings falling by two stars: MODERATE from the points, nothing escalated', async () => {
+    const settings = { ...base, ratingTrendSample: 2 };
+    const now = Date.now();
+    const MIN = 60_000;
+    // four back-to-back jobs of 2.5 h, oldest first: rated 5, 5, then 3, 3
+    const jobs = [5, 5, 3, 3].map((rating, i) => {
+      const finished = now - (3 - i) * 150 * MIN - MIN;
+      return { bookingId: randomUUID(), startedAt: new Date(finished - 150 * MIN).toISOString(), finishedAt: new Date(finished).toISOString(), rating, complaint: false, minutesLate: 0 };
+    });
+    const acts = activities(settings, { loadRecentJobs: jest.fn().mockResolvedValue(jobs) });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, settings);
+      const view = await eventually(async () => {
+        const s = await state(handle);
+        return s.risk && s;
+      });
+      const factor = (name: string) => view.risk!.factors.find((f) => f.name === name)!;
+      expect(factor('rating_drop')).toMatchObject({ value: 2, points: 15 });
+      expect(factor('hours_last_24h')).toMatchObject({ value: 10, points: 12 });
+      // late-night points depend on the hour the test runs (0 or 8), never enough for HIGH
+      expect(view.risk!.score).toBeGreaterThanOrEqual(27);
+      expect(view.risk!.score).toBeLessThan(50);
+      expect(view.risk!.level).toBe('MODERATE');
+      expect(view.risk!.override).toBeUndefined();
+      await handle.terminate('test done');
+    });
+    expect(acts.sendSupervisorAlert).not.toHaveBeenCalled();
+  });
+});
