@@ -4,6 +4,8 @@ import {
   approvalDecisionUpdate,
   campaignProgressQuery,
   REENGAGEMENT_WORKFLOW,
+  reengagementAwaitingApprovalSignal,
+  reengagementOutcomeSignal,
   reengagementStatusQuery,
   SCHEDULED_CADENCE_CHECK_WORKFLOW,
   SMARTENGAGE_CAMPAIGN_WORKFLOW,
@@ -235,4 +237,25 @@ it('a child awaiting approval is carried across continue-as-new; the campaign co
   });
   expect(acts.startCampaignRun).toHaveBeenCalledTimes(1);
   expect(acts.completeCampaign).toHaveBeenCalledTimes(1);
+});
+
+it("a child's reports that arrive before its start is acknowledged are kept and counted once, when it is", async () => {
+  const [first, second] = [member(), member()];
+  // the first child waits hours for its window, so concurrency 1 holds the second back
+  const acts = activities([first, second], new Set(), { planSendWindow: jest.fn(async (p: { customerId: string }) => ({ waitMs: p.customerId === first.customerId ? 3_600_000 : 0 })) });
+  const args = input({ concurrency: 1, pageSize: 1 });
+  const counts = await harness.withWorker(acts, async (taskQueue) => {
+    const handle = await start(taskQueue, args);
+    await eventually(async () => (await handle.query(campaignProgressQuery)).inFlight === 1);
+    // the second child's reports, as they reach the campaign when the child is quicker than its start's acknowledgement
+    await handle.signal(reengagementAwaitingApprovalSignal, { workflowId: childId(second) });
+    await handle.signal(reengagementOutcomeSignal, { workflowId: childId(second), status: 'skipped', reason: 'no_consent' });
+    expect(await handle.query(campaignProgressQuery)).toMatchObject({ awaitingApproval: 0, counts: { skipped: 0 } });
+    // the first child ends without a report: counted failed from its result, and the second starts
+    await harness.client.workflow.getHandle(childId(first)).terminate('test: the child fails');
+    return handle.result();
+  });
+  // the second child's own report (skipped, no consent) came again: not counted twice
+  expect(counts).toEqual({ eligible: 2, started: 2, sent: 0, failed: 1, skipped: 1, skippedReasons: { no_consent: 1 } });
+  expect(acts.claimContactSlot.mock.calls.map(([c]) => c.customerId)).toEqual([second.customerId]);
 });
