@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignInput, ExperimentArmPlan, SegmentPageMember } from '../../src/smartengage/types';
-import { campaignProgressQuery, REENGAGEMENT_WORKFLOW, SCHEDULED_CADENCE_CHECK_WORKFLOW, SMARTENGAGE_CAMPAIGN_WORKFLOW } from '../../src/workflows/smartengage/definitions';
+import {
+  approvalDecisionUpdate,
+  campaignProgressQuery,
+  REENGAGEMENT_WORKFLOW,
+  reengagementAwaitingApprovalSignal,
+  reengagementOutcomeSignal,
+  reengagementStatusQuery,
+  SCHEDULED_CADENCE_CHECK_WORKFLOW,
+  SMARTENGAGE_CAMPAIGN_WORKFLOW,
+} from '../../src/workflows/smartengage/definitions';
 import type { scheduledCadenceCheck } from '../../src/workflows/smartengage/scheduled';
 import type { smartEngageCampaign } from '../../src/workflows/smartengage/campaign';
 import { eventually, startWorkflowHarness, withReminderSteps, type ActivityMocks, type WorkflowHarness } from './harness';
@@ -161,4 +170,92 @@ it('the scheduled cadence check opens its own campaign and runs it as a child to
   expect(acts.openScheduledCampaign).toHaveBeenCalledWith(expect.objectContaining({ criteria: {}, correlationId: workflowId }));
   expect(acts.startCampaignRun).toHaveBeenCalledWith({ campaignId: campaign.campaignId });
   expect(counts).toMatchObject({ eligible: 1, skipped: 1 });
+});
+
+const childId = (m: SegmentPageMember) => `reengage-${m.customerId}-${LOCAL_DATE}`;
+
+it('max_customers bounds the segment: the last page asks only for what is left, and no page after it', async () => {
+  const members = Array.from({ length: 5 }, () => member());
+  const acts = activities(members);
+  const args = input({}, { criteria: { ...input().criteria, max_customers: 3 } });
+  const counts = await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, args)).result());
+  expect(acts.fetchSegmentPage.mock.calls.map(([r]) => r.limit)).toEqual([2, 1]);
+  expect(counts).toMatchObject({ eligible: 3, started: 3, skipped: 3 });
+  expect(acts.claimContactSlot.mock.calls.map(([c]) => c.customerId).sort()).toEqual(members.slice(0, 3).map((m) => m.customerId).sort());
+});
+
+it('a child that fails outright (no safe message, no report) is counted failed from its result', async () => {
+  const members = [member()];
+  const unsafe = { safe: false, checks: [{ name: 'profanity', passed: false }] };
+  const acts = activities(members, new Set([members[0].customerId]), {
+    checkSafety: jest.fn().mockResolvedValue(unsafe),
+    renderTemplateDraft: jest.fn().mockResolvedValue({ draft: { subject: 'Hi', body: 'Come back', call_to_action: 'Book' }, model: 'template', promptVersion: 1, templateId: 't' }),
+  });
+  const counts = await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, input())).result());
+  expect(counts).toEqual({ eligible: 1, started: 1, sent: 0, failed: 1, skipped: 0, skippedReasons: {} });
+  expect(acts.sendMessageEmail).not.toHaveBeenCalled();
+});
+
+it('cancelled while children run: the row is completed CANCELLED with the counts so far; the running child is cancelled with it and no further customer is started', async () => {
+  const members = [member(), member()];
+  // the first child waits hours for its send window; concurrency 1 holds the second back
+  const acts = activities(members, new Set(), { planSendWindow: jest.fn().mockResolvedValue({ waitMs: 3_600_000 }) });
+  const args = input({ concurrency: 1 });
+  await harness.withWorker(acts, async (taskQueue) => {
+    const handle = await start(taskQueue, args);
+    await eventually(async () => (await handle.query(campaignProgressQuery)).inFlight === 1);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toMatchObject({ cause: { name: 'CancelledFailure' } });
+    // ParentClosePolicy.ABANDON is about the campaign closing; a cancellation reaches the children it started
+    await expect(harness.client.workflow.getHandle(childId(members[0])).result()).rejects.toMatchObject({ cause: { name: 'CancelledFailure' } });
+  });
+  expect(acts.completeCampaign).toHaveBeenCalledTimes(1);
+  expect(acts.completeCampaign).toHaveBeenCalledWith({ campaignId: args.campaignId, counts: expect.objectContaining({ eligible: 1, started: 1, sent: 0 }), status: 'CANCELLED', error: 'cancelled' });
+  expect(acts.planSendWindow.mock.calls.map(([p]) => p.customerId)).toEqual([members[0].customerId]);
+  expect(acts.claimContactSlot).not.toHaveBeenCalled();
+});
+
+it('a child awaiting approval is carried across continue-as-new; the campaign completes only when it reports', async () => {
+  const [held, other] = [member(), member()];
+  const waiting = { wait: true, opened: true, reason: 'canary', fallbackTemplateId: 't' };
+  const acts = activities([held, other], new Set([held.customerId]), { openMessageApproval: jest.fn().mockResolvedValue(waiting), recordApprovalDecision: jest.fn().mockResolvedValue(undefined) });
+  // one customer per page and per run: the campaign continues as new after each page
+  const args = input({ pageSize: 1, maxChildrenPerRun: 1, reengagement: { ...input().settings.reengagement, approval: { timeoutSeconds: 600, moderationScore: 0.4, scriptMargin: 0.05 } } });
+  await harness.withWorker(acts, async (taskQueue) => {
+    const handle = await start(taskQueue, args);
+    const progress = await eventually(async () => {
+      const p = await handle.query(campaignProgressQuery);
+      return p.phase === 'draining' && p.counts.eligible === 2 && p.counts.skipped === 1 && p.awaitingApproval === 1 && p;
+    });
+    expect(progress.runs).toBeGreaterThan(1);
+    expect(progress.counts).toMatchObject({ started: 2, sent: 0, skipped: 1 });
+    const child = harness.client.workflow.getHandle(childId(held));
+    const { messageId } = await child.query(reengagementStatusQuery);
+    await child.executeUpdate(approvalDecisionUpdate, { args: [{ messageId: messageId!, decision: 'approve', decidedBy: 'operator-1' }] });
+    const counts = await handle.result();
+    expect(counts).toEqual({ eligible: 2, started: 2, sent: 1, failed: 0, skipped: 1, skippedReasons: { no_consent: 1 } });
+  });
+  expect(acts.startCampaignRun).toHaveBeenCalledTimes(1);
+  expect(acts.completeCampaign).toHaveBeenCalledTimes(1);
+});
+
+it("a child's reports that arrive before its start is acknowledged are kept and counted once, when it is", async () => {
+  const [first, second] = [member(), member()];
+  // the first child waits hours for its window, so concurrency 1 holds the second back
+  const acts = activities([first, second], new Set(), { planSendWindow: jest.fn(async (p: { customerId: string }) => ({ waitMs: p.customerId === first.customerId ? 3_600_000 : 0 })) });
+  const args = input({ concurrency: 1, pageSize: 1 });
+  const counts = await harness.withWorker(acts, async (taskQueue) => {
+    const handle = await start(taskQueue, args);
+    await eventually(async () => (await handle.query(campaignProgressQuery)).inFlight === 1);
+    // the second child's reports, as they reach the campaign when the child is quicker than its start's acknowledgement
+    await handle.signal(reengagementAwaitingApprovalSignal, { workflowId: childId(second) });
+    await handle.signal(reengagementOutcomeSignal, { workflowId: childId(second), status: 'skipped', reason: 'no_consent' });
+    expect(await handle.query(campaignProgressQuery)).toMatchObject({ awaitingApproval: 0, counts: { skipped: 0 } });
+    // the first child ends without a report: counted failed from its result, and the second starts
+    await harness.client.workflow.getHandle(childId(first)).terminate('test: the child fails');
+    return handle.result();
+  });
+  // the second child's own report (skipped, no consent) came again: not counted twice
+  expect(counts).toEqual({ eligible: 2, started: 2, sent: 0, failed: 1, skipped: 1, skippedReasons: { no_consent: 1 } });
+  expect(acts.claimContactSlot.mock.calls.map(([c]) => c.customerId)).toEqual([second.customerId]);
 });

@@ -1,7 +1,9 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import type { JobCompletedSignal } from '../../src/coachnova/events';
 import type { CoachingSettings } from '../../src/coachnova/settings';
-import { checkInSignal, COACHING_SESSION_WORKFLOW, jobCancelledSignal, jobCompletedSignal, sessionStateQuery } from '../../src/workflows/coachnova/definitions';
+import { localMoment } from '../../src/core/local-time';
+import { checkInSignal, COACHING_SESSION_WORKFLOW, jobCancelledSignal, jobCompletedSignal, sessionStateQuery, type SessionState } from '../../src/workflows/coachnova/definitions';
 import type { coachingSession } from '../../src/workflows/coachnova/session';
 import { messageResponseSignal } from '../../src/workflows/shared/signals';
 import { eventually, startWorkflowHarness, type WorkflowHarness } from './harness';
@@ -19,8 +21,8 @@ afterAll(async () => {
   await harness?.close();
 });
 
-function start(taskQueue: string, settings: CoachingSettings, workerId = randomUUID()) {
-  return harness.client.workflow.start<typeof coachingSession>(COACHING_SESSION_WORKFLOW, { workflowId: `coaching-test-${workerId}`, taskQueue, args: [{ workerId, settings }] });
+function start(taskQueue: string, settings: CoachingSettings, workerId = randomUUID(), state?: SessionState) {
+  return harness.client.workflow.start<typeof coachingSession>(COACHING_SESSION_WORKFLOW, { workflowId: `coaching-test-${workerId}`, taskQueue, args: [{ workerId, settings, ...(state ? { state } : {}) }] });
 }
 
 const job = (extra: Partial<JobCompletedSignal> = {}): JobCompletedSignal => ({
@@ -274,5 +276,210 @@ describe('database steps as local activities (issue 16)', () => {
     });
     expect(acts.generateDraft).not.toHaveBeenCalled();
     expect(acts.recordMessage).not.toHaveBeenCalled();
+  });
+});
+
+/** Every assessment the session stored, in order. */
+const stored = (acts: ReturnType<typeof activities>) => acts.storeBurnoutAssessments.mock.calls.flatMap(([b]) => b.assessments) as Array<{ trigger: string; correlationId?: string; assessment: { level: string } }>;
+
+describe('what the session shows and assesses', () => {
+  it('a session that ended for an unknown worker still answers its query: no risk, no metrics, nothing pending', async () => {
+    const acts = activities(base, { loadCoachingProfile: jest.fn().mockResolvedValue(null) });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, base);
+      await handle.result();
+      expect(await state(handle)).toMatchObject({ risk: null, metrics: null, pending_messages: [] });
+    });
+    expect(acts.storeBurnoutAssessments).not.toHaveBeenCalled();
+  });
+
+  it('without events the session re-assesses every interval: session_start first, then timer', async () => {
+    const settings = { ...base, assessmentIntervalSeconds: 1 };
+    const acts = activities(settings);
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, settings);
+      await eventually(async () => stored(acts).filter((a) => a.trigger === 'timer').length >= 2);
+      await handle.terminate('test done');
+    });
+    const triggers = stored(acts).map((a) => a.trigger);
+    expect(triggers[0]).toBe('session_start');
+    expect(new Set(triggers.slice(1))).toEqual(new Set(['timer']));
+  });
+
+  it("an event's correlation id goes with its assessment and with the tip it causes", async () => {
+    const acts = activities(base);
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, base);
+      await handle.signal(jobCompletedSignal, job({ rating: 1, correlation_id: 'corr-job-1' }));
+      await eventually(async () => acts.recordMessage.mock.calls.length === 1 && stored(acts).some((a) => a.trigger === 'job_completed'));
+      await handle.terminate('test done');
+    });
+    expect(stored(acts).find((a) => a.trigger === 'job_completed')).toMatchObject({ correlationId: 'corr-job-1' });
+    expect(acts.recordMessage.mock.calls[0][0]).toMatchObject({ correlationId: 'corr-job-1' });
+  });
+
+  it('a cancellation counts once per booking, however often it is signalled', async () => {
+    const acts = activities(base);
+    const cancelled = (bookingId: string) => ({ booking_id: bookingId, at: new Date().toISOString(), reason: 'sick' });
+    const first = randomUUID();
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, base);
+      await handle.signal(jobCancelledSignal, cancelled(first));
+      await handle.signal(jobCancelledSignal, cancelled(first));
+      await handle.signal(jobCancelledSignal, cancelled(randomUUID()));
+      const view = await eventually(async () => {
+        const s = await state(handle);
+        return s.metrics?.events_processed === 3 && s;
+      });
+      expect(view.metrics!.cancellations_7d).toBe(2);
+      expect(view.risk!.factors.find((f) => f.name === 'cancellations_7d')).toMatchObject({ value: 2 });
+      await handle.terminate('test done');
+    });
+    expect(stored(acts).filter((a) => a.trigger === 'job_cancelled')).toHaveLength(3);
+  });
+
+  it('a response to a message the session no longer awaits is recorded and changes nothing pending', async () => {
+    const acts = activities(base);
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, base);
+      await handle.signal(jobCompletedSignal, job({ rating: 1 }));
+      await eventually(async () => (await state(handle)).pending_messages[0]?.stage === 'AWAITING_ACK');
+      await handle.signal(messageResponseSignal, { messageId: 'msg-from-long-ago', response: 'ACKNOWLEDGED', at: new Date().toISOString() });
+      const view = await eventually(async () => {
+        const s = await state(handle);
+        return s.metrics?.events_processed === 2 && s;
+      });
+      expect(view.pending_messages).toEqual([expect.objectContaining({ stage: 'AWAITING_ACK', message_ids: ['msg-1'] })]);
+      await handle.terminate('test done');
+    });
+    expect(acts.recordMessageResponse).toHaveBeenCalledWith(expect.objectContaining({ messageId: 'msg-from-long-ago', response: 'ACKNOWLEDGED' }));
+    // a response is not an assessment trigger
+    expect(stored(acts).some((a) => a.trigger === 'message_response')).toBe(false);
+  });
+});
+
+describe("a tip's context", () => {
+  it.each([
+    ['en', 'service'],
+    ['bn', 'সেবা'],
+  ] as const)('without a service name, rating or lateness (%s): the generic service word, "-" and 0', async (locale, serviceWord) => {
+    const acts = activities(base, {
+      loadCoachingProfile: jest.fn().mockResolvedValue({ firstName: 'Rahim', locale, timezone: 'Asia/Dhaka', hasEmail: false }),
+      loadBookingServiceName: jest.fn().mockResolvedValue(null),
+    });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, base);
+      await handle.signal(jobCompletedSignal, job({ rating: null, minutes_late: null, feedback: 'the worker was rude' }));
+      await eventually(async () => acts.generateDraft.mock.calls.length === 1);
+      await handle.terminate('test done');
+    });
+    expect(acts.generateDraft.mock.calls[0][0]).toMatchObject({ locale, messageType: 'COACHING', context: { first_name: 'Rahim', service_name: serviceWord, rating: '-', minutes_late: 0, feedback: 'the worker was rude' } });
+  });
+});
+
+describe('daily cap for a burnout check', () => {
+  it('a burnout check over the cap is not dropped: it waits for the next local morning', async () => {
+    const settings = { ...base, dailyMessageCap: 1, escalationCooldownSeconds: 3600 };
+    const acts = activities(settings);
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, settings);
+      await handle.signal(jobCompletedSignal, job({ rating: 1 })); // the tip takes today's only slot
+      await eventually(async () => acts.recordMessage.mock.calls.length === 1);
+      await handle.signal(checkInSignal, checkIn(1)); // HIGH: a burnout check is owed
+      const view = await eventually(async () => {
+        const s = await state(handle);
+        return s.metrics?.events_processed === 2 && s.pending_messages.some((p) => p.type === 'BURNOUT_CHECK') && s;
+      });
+      const check = view.pending_messages.find((p) => p.type === 'BURNOUT_CHECK')!;
+      expect(check.stage).toBe('SCHEDULED');
+      const today = localMoment(new Date(), 'Asia/Dhaka').date;
+      expect(localMoment(new Date(check.due_at), 'Asia/Dhaka').date > today).toBe(true);
+      expect(view.metrics).toMatchObject({ messages_today: 1, skipped_by_daily_cap: 0 });
+      await handle.terminate('test done');
+    });
+    expect(acts.recordMessage).toHaveBeenCalledTimes(1); // the tip only
+    expect(acts.noteSkippedMessage).not.toHaveBeenCalled();
+    expect(acts.sendSupervisorAlert).toHaveBeenCalledTimes(1); // the supervisor is told at once
+  });
+});
+
+describe('state carried from earlier runs', () => {
+  it('state written before assessments were batched (no unsavedAssessments) is taken up and its assessments stored', async () => {
+    // written out, as the older code left it (initialState is workflow code: imported here, Jest would measure it a second time)
+    const older = {
+      sessionId: randomUUID(),
+      runs: 3,
+      eventsProcessed: 0,
+      assessmentSeq: 0,
+      bootstrapped: true,
+      window: { jobs: [], cancellations: [], checkIns: [] },
+      handledBookings: [],
+      risk: null,
+      signals: null,
+      lastAssessedAt: null,
+      escalation: { escalatedThisEpisode: false, lastEscalatedAt: null, count: 0 },
+      sentToday: { date: '', count: 0 },
+      skippedByCap: 0,
+      pending: [],
+      inbox: [],
+    };
+    const acts = activities(base);
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, base, randomUUID(), older as unknown as SessionState);
+      await handle.signal(checkInSignal, checkIn(1));
+      await eventually(async () => stored(acts).some((a) => a.trigger === 'check_in'));
+      await handle.terminate('test done');
+    });
+    expect(acts.loadRecentJobs).not.toHaveBeenCalled(); // bootstrapped in an earlier run
+    // (a session_start assessment first only if the first task ran before the signal came)
+    expect(stored(acts).find((a) => a.trigger === 'check_in')).toMatchObject({ assessment: expect.objectContaining({ level: 'HIGH' }) });
+  });
+
+  it('when the current settings cannot be read at continue-as-new, the session keeps the ones it has', async () => {
+    // one event per run, tips only for a rating of 1
+    const settings = { ...base, coachingRatingMax: 1, maxEventsPerRun: 1 };
+    const acts = activities(settings, { loadCoachingSettings: jest.fn().mockRejectedValue(ApplicationFailure.nonRetryable('settings table gone', 'TestFailure')) });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, settings);
+      await handle.signal(jobCompletedSignal, job({ rating: 2 }));
+      await eventually(async () => (await state(handle)).metrics?.runs === 2);
+      await handle.signal(jobCompletedSignal, job({ rating: 2 }));
+      // still one event per run, and still no tip for a 2
+      await eventually(async () => (await state(handle)).metrics?.runs === 3);
+      await handle.terminate('test done');
+    });
+    expect(acts.loadCoachingSettings).toHaveBeenCalledTimes(2);
+    expect(acts.recordMessage).not.toHaveBeenCalled();
+  });
+});
+
+describe('risk level from the score (DESIGN.md: MODERATE at 25, no override without a low check-in)', () => {
+  it('ten hours in the last day and ratings falling by two stars: MODERATE from the points, nothing escalated', async () => {
+    const settings = { ...base, ratingTrendSample: 2 };
+    const now = Date.now();
+    const MIN = 60_000;
+    // four back-to-back jobs of 2.5 h, oldest first: rated 5, 5, then 3, 3
+    const jobs = [5, 5, 3, 3].map((rating, i) => {
+      const finished = now - (3 - i) * 150 * MIN - MIN;
+      return { bookingId: randomUUID(), startedAt: new Date(finished - 150 * MIN).toISOString(), finishedAt: new Date(finished).toISOString(), rating, complaint: false, minutesLate: 0 };
+    });
+    const acts = activities(settings, { loadRecentJobs: jest.fn().mockResolvedValue(jobs) });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, settings);
+      const view = await eventually(async () => {
+        const s = await state(handle);
+        return s.risk && s;
+      });
+      const factor = (name: string) => view.risk!.factors.find((f) => f.name === name)!;
+      expect(factor('rating_drop')).toMatchObject({ value: 2, points: 15 });
+      expect(factor('hours_last_24h')).toMatchObject({ value: 10, points: 12 });
+      // late-night points depend on the hour the test runs (0 or 8), never enough for HIGH
+      expect(view.risk!.score).toBeGreaterThanOrEqual(27);
+      expect(view.risk!.score).toBeLessThan(50);
+      expect(view.risk!.level).toBe('MODERATE');
+      expect(view.risk!.override).toBeUndefined();
+      await handle.terminate('test done');
+    });
+    expect(acts.sendSupervisorAlert).not.toHaveBeenCalled();
   });
 });

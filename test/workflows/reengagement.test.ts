@@ -338,3 +338,192 @@ describe('reporting to the campaign', () => {
     expect(result).toMatchObject({ status: 'skipped', reason: 'inactive' });
   });
 });
+
+describe('send time and the window after a decision', () => {
+  const waiting = { wait: true, opened: true, reason: 'canary', fallbackTemplateId: 'tmpl-fallback' };
+
+  it("without an arm, the campaign's send time is what the window is planned with", async () => {
+    const acts = activities();
+    await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, input({ sendTime: 'personal' }))).result());
+    expect(acts.planSendWindow).toHaveBeenCalledWith(expect.objectContaining({ sendTime: 'personal' }));
+  });
+
+  it('a decision that comes outside the window: the approved draft waits for the window (claim held), then goes out', async () => {
+    const acts = activities({
+      openMessageApproval: jest.fn().mockResolvedValue(waiting),
+      // inside the window at first; closed by the time the operator decides
+      planSendWindow: jest.fn().mockResolvedValueOnce({ waitMs: 0 }).mockResolvedValue({ waitMs: 1500 }),
+    });
+    const args = input({ sendTime: 'personal' });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, args);
+      const { messageId } = await eventually(async () => {
+        const s = await handle.query(reengagementStatusQuery);
+        return s.phase === 'awaiting_approval' && s;
+      });
+      await handle.executeUpdate(approvalDecisionUpdate, { args: [{ messageId: messageId!, decision: 'approve', decidedBy: 'operator-1' }] });
+      // the approved draft is not recorded or sent while the window is closed
+      await eventually(async () => (await handle.query(reengagementStatusQuery)).phase === 'waiting_for_window');
+      expect(acts.recordMessage).not.toHaveBeenCalled();
+      expect(acts.sendMessageEmail).not.toHaveBeenCalled();
+      expect(await handle.result()).toMatchObject({ status: 'sent', messageId: 'message-1' });
+      expect(await timersStarted(handle)).toEqual([30_000, 1500, 1000]); // decision timeout, window, attribution
+    });
+    expect(acts.planSendWindow).toHaveBeenCalledTimes(2);
+    expect(acts.planSendWindow.mock.calls[1][0]).toMatchObject({ customerId: args.customerId, sendTime: 'personal', holdClaim: { workflowId: expect.any(String), capHours: 72 } });
+    expect(acts.sendMessageEmail.mock.invocationCallOrder[0]).toBeGreaterThan(acts.planSendWindow.mock.invocationCallOrder[1]);
+  });
+
+  it("an arm's draft held for review: after the decision the window is planned with the arm's send time", async () => {
+    const acts = activities({ openMessageApproval: jest.fn().mockResolvedValue(waiting) });
+    const arm = { id: randomUUID(), name: 'evening', kind: 'llm' as const, weight: 1, promptVersion: null, sendTime: 'personal' as const };
+    const result = await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, input({ sendTime: 'window', approval: { timeoutSeconds: 1, moderationScore: 0.4, scriptMargin: 0.05 } }, { arm }))).result());
+    expect(result.status).toBe('sent');
+    expect(acts.planSendWindow.mock.calls.map(([p]) => p.sendTime)).toEqual(['personal', 'personal']);
+  });
+
+  it('settings from before the gate existed: the gate is asked with the default review settings', async () => {
+    const acts = activities();
+    const { approval: _none, ...settings } = input().settings;
+    const result = await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, { ...input(), settings })).result());
+    expect(result.status).toBe('sent');
+    expect(acts.openMessageApproval).toHaveBeenCalledWith(expect.objectContaining({ settings: { timeoutSeconds: 24 * 3600, moderationScore: 0.4, scriptMargin: 0.05 } }));
+  });
+
+  it('a record step that found its message already recorded (a retried attempt) returns no gate: the run sends without waiting', async () => {
+    const acts = activities();
+    acts.recordReminder.mockResolvedValue({ messageId: 'message-recorded' });
+    const result = await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, input())).result());
+    expect(result).toMatchObject({ status: 'sent', messageId: 'message-recorded' });
+    expect(acts.sendMessageEmail).toHaveBeenCalledWith({ messageId: 'message-recorded', marketing: true });
+    expect(acts.recordApprovalDecision).not.toHaveBeenCalled();
+  });
+});
+
+describe('responses in the attribution window', () => {
+  const at = () => new Date().toISOString();
+
+  it('a reply outranks a later click: REPLIED is the outcome, each response recorded', async () => {
+    const acts = activities();
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, input({ attributionWindowSeconds: 3 }));
+      await eventually(async () => (await handle.query(reengagementStatusQuery)).phase === 'awaiting_response');
+      await handle.signal(messageResponseSignal, { messageId: 'message-1', response: 'REPLIED', at: at() });
+      await eventually(async () => (await handle.query(reengagementStatusQuery)).response === 'REPLIED');
+      await handle.signal(messageResponseSignal, { messageId: 'message-1', response: 'CLICKED', at: at() });
+      expect(await handle.result()).toMatchObject({ status: 'sent', response: 'REPLIED' });
+    });
+    expect(acts.recordMessageResponse.mock.calls.map(([e]) => e.response)).toEqual(['REPLIED', 'CLICKED']);
+  });
+
+  it('responses still being recorded when the window ends count; the window is not extended and nothing is IGNORED', async () => {
+    let clicks = 0;
+    const acts = activities({
+      // the first click's record outlasts the one-second window; a second click arrives meanwhile
+      recordMessageResponse: jest.fn(async (e: { response: string }) => {
+        if (e.response === 'CLICKED' && clicks++ === 0) await new Promise((r) => setTimeout(r, 2500));
+      }),
+    });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, input({ attributionWindowSeconds: 1 }));
+      await eventually(async () => (await handle.query(reengagementStatusQuery)).phase === 'awaiting_response', 20_000, 20);
+      await handle.signal(messageResponseSignal, { messageId: 'message-1', response: 'CLICKED', at: at() });
+      await eventually(async () => acts.recordMessageResponse.mock.calls.length === 1, 20_000, 20);
+      await handle.signal(messageResponseSignal, { messageId: 'message-1', response: 'CLICKED', at: at() });
+      expect(await handle.result()).toMatchObject({ status: 'sent', response: 'CLICKED' });
+    });
+    // both clicks recorded (a step retried after a slow workflow task may record one twice: the record is idempotent)
+    const recorded = acts.recordMessageResponse.mock.calls.map(([e]) => e.response);
+    expect(recorded.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(recorded)).toEqual(new Set(['CLICKED']));
+  });
+});
+
+describe('composing: the rewrite and the last resort', () => {
+  const unsafe = { safe: false, checks: [{ name: 'pii', passed: true }, { name: 'profanity', passed: false }] };
+  const template = () => jest.fn(async (req: { reason: string }) => ({ ...draft('Template reminder', 'template'), fallbackReason: req.reason, fallbackDetail: 'model said no' }));
+
+  it('a rewrite that passes is sent: two attempts, the first rejection recorded, no template', async () => {
+    const acts = activities({ checkSafety: jest.fn().mockResolvedValueOnce(unsafe).mockResolvedValue(SAFE) });
+    await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, input())).result());
+    expect(acts.renderTemplateDraft).not.toHaveBeenCalled();
+    const { composed } = acts.recordMessage.mock.calls[0][0];
+    expect(composed.model).toBe('gpt-test');
+    expect(composed.safetyChecks).toEqual({ safe: true, checks: SAFE.checks, attempts: 2, rejected: [{ attempt: 1, failed: ['profanity'], checks: [{ name: 'profanity', passed: false }] }] });
+  });
+
+  it('the model unavailable and the template it falls back to unsafe: nothing safer exists, the run fails after one check and sends nothing', async () => {
+    const acts = activities({ generateDraft: jest.fn().mockRejectedValue(new Error('model overloaded')), checkSafety: jest.fn().mockResolvedValue(unsafe) });
+    await harness.withWorker(acts, async (taskQueue) => {
+      await expect((await start(taskQueue, input())).result()).rejects.toMatchObject({ cause: { type: 'NoSafeMessage', nonRetryable: true, message: expect.stringContaining('the approved template failed profanity') } });
+    });
+    expect(acts.checkSafety).toHaveBeenCalledTimes(1);
+    expect(acts.checkSafety).toHaveBeenCalledWith(expect.objectContaining({ source: 'template' }));
+    expect(acts.recordMessage).not.toHaveBeenCalled();
+    expect(acts.sendMessageEmail).not.toHaveBeenCalled();
+  });
+
+  it('a rejected draft whose rewrite cannot be written (model down) falls back to the template; an unsafe one fails the run unsent', async () => {
+    const acts = activities({
+      generateDraft: jest.fn().mockResolvedValueOnce(draft()).mockRejectedValue(new Error('model overloaded')),
+      checkSafety: jest.fn().mockResolvedValue(unsafe),
+    });
+    await harness.withWorker(acts, async (taskQueue) => {
+      await expect((await start(taskQueue, input())).result()).rejects.toMatchObject({ cause: { type: 'NoSafeMessage' } });
+    });
+    // the template was checked once, as the second attempt: no third render
+    expect(acts.renderTemplateDraft).toHaveBeenCalledTimes(1);
+    expect(acts.renderTemplateDraft).toHaveBeenCalledWith(expect.objectContaining({ reason: 'llm_unavailable' }));
+    expect(acts.checkSafety.mock.calls.map(([c]) => c.source)).toEqual(['model', 'template']);
+    expect(acts.sendMessageEmail).not.toHaveBeenCalled();
+  });
+
+  it('a template that fails after two rejected drafts: NoSafeMessage, every attempt in its details, nothing sent', async () => {
+    const acts = activities({ checkSafety: jest.fn().mockResolvedValue(unsafe), renderTemplateDraft: template() });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const failure = await (await start(taskQueue, input())).result().catch((e) => e);
+      expect(failure.cause).toMatchObject({ type: 'NoSafeMessage', nonRetryable: true });
+      expect(failure.cause.details[0].map((r: { attempt: number }) => r.attempt)).toEqual([1, 2, 3]);
+    });
+    expect(acts.renderTemplateDraft).toHaveBeenCalledWith(expect.objectContaining({ reason: 'safety_rejected' }));
+    expect(acts.recordMessage).not.toHaveBeenCalled();
+    expect(acts.sendMessageEmail).not.toHaveBeenCalled();
+  });
+
+  it('a template arm whose template is unsafe: no model call to fall back to, the run fails unsent', async () => {
+    const arm = { id: randomUUID(), name: 'template', kind: 'template' as const, weight: 1, promptVersion: null, sendTime: null };
+    const acts = activities({ checkSafety: jest.fn().mockResolvedValue(unsafe) });
+    await harness.withWorker(acts, async (taskQueue) => {
+      await expect((await start(taskQueue, input({}, { arm }))).result()).rejects.toMatchObject({ cause: { type: 'NoSafeMessage' } });
+    });
+    expect(acts.generateDraft).not.toHaveBeenCalled();
+    expect(acts.checkSafety).toHaveBeenCalledTimes(1);
+    expect(acts.sendMessageEmail).not.toHaveBeenCalled();
+  });
+
+  it("the template's fallback reason and detail are stored with the message; only names the context has are allowed", async () => {
+    const acts = activities({
+      generateDraft: jest.fn().mockRejectedValue(new Error('model overloaded')),
+      renderTemplateDraft: template(),
+      // no service name in this customer's context
+      loadReminderContext: jest.fn().mockResolvedValue({ locale: 'en', context: { first_name: 'Karim', days_since_last_booking: 40 } }),
+    });
+    await harness.withWorker(acts, async (taskQueue) => (await start(taskQueue, input())).result());
+    expect(acts.checkSafety).toHaveBeenCalledWith(expect.objectContaining({ allowedNames: ['Karim'] }));
+    expect(acts.recordMessage.mock.calls[0][0].composed.safetyChecks).toMatchObject({ fallback_reason: 'llm_unavailable', fallback_detail: 'model said no', attempts: 1, rejected: [] });
+  });
+
+  it('a run cancelled while the model writes is cancelled: no template is written in its place and nothing is sent', async () => {
+    // a slow model (the mock does not heartbeat, so it finishes on its own after the run is cancelled)
+    const acts = activities({ generateDraft: jest.fn(() => new Promise((r) => setTimeout(() => r(draft()), 3000))) });
+    await harness.withWorker(acts, async (taskQueue) => {
+      const handle = await start(taskQueue, input());
+      await eventually(async () => acts.generateDraft.mock.calls.length > 0);
+      await handle.cancel();
+      await expect(handle.result()).rejects.toMatchObject({ cause: { name: 'CancelledFailure' } });
+    });
+    expect(acts.renderTemplateDraft).not.toHaveBeenCalled();
+    expect(acts.recordMessage).not.toHaveBeenCalled();
+    expect(acts.sendMessageEmail).not.toHaveBeenCalled();
+  });
+});
