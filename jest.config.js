@@ -14,7 +14,7 @@ module.exports = {
   // `npm test` runs with --coverage: every file under src/, workflow code included (test/README.md)
   collectCoverageFrom: ['src/**/*.ts'],
   coverageReporters: ['text-summary', 'json-summary'],
-  // a floor just under what the merged suite measured on 3 Dec 2026, evening (94.4 / 85.1 / 95.7 /
-  // 97.2 %, test/README.md): coverage cannot slip; the target is 95 % of lines (met) and 90 % of branches
-  coverageThreshold: { global: { statements: 94, branches: 84, functions: 95, lines: 96 } },
+  // a floor just under what the merged suite measured on 3 Dec 2026, night (95.3 / 88.7 / 95.7 /
+  // 97.7 %, test/README.md): coverage cannot slip; the target is 95 % of lines (met) and 90 % of branches
+  coverageThreshold: { global: { statements: 94.5, branches: 88, functions: 95, lines: 97 } },
 };
